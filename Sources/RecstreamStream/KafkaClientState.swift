@@ -1,0 +1,66 @@
+import Logging
+import Synchronization
+
+/// State that librdkafka's callbacks report into, shared with the owning
+/// client through `rd_kafka_conf_set_opaque`. Callbacks run on librdkafka's
+/// threads or inside poll calls, so everything here is behind a mutex.
+final class KafkaClientState: Sendable {
+    struct Counters {
+        var lastBrokerError: String?
+        var handshakeError: String?
+        var delivered = 0
+        var deliveryFailures = 0
+        var firstDeliveryError: String?
+    }
+
+    let logger: Logger
+    let counters = Mutex(Counters())
+
+    init(logger: Logger) {
+        self.logger = logger
+    }
+
+    func recordBrokerError(code: Int32, reason: String) {
+        counters.withLock {
+            $0.lastBrokerError = reason
+            if Self.isHandshakeFailure(reason) { $0.handshakeError = reason }
+        }
+        logger.warning("kafka error", metadata: ["code": "\(code)", "reason": "\(reason)"])
+    }
+
+    /// Handles one line of librdkafka's log (syslog levels), which reports
+    /// handshake failures even while a blocking call keeps callbacks unserved.
+    func recordLog(level: Int32, facility: String, text: String) {
+        if Self.isHandshakeFailure(text) {
+            counters.withLock { $0.handshakeError = text }
+        }
+        let swiftLevel: Logger.Level = level <= 3 ? .error : level <= 5 ? .notice : .debug
+        logger.log(level: swiftLevel, "librdkafka: \(text)", metadata: ["facility": "\(facility)"])
+    }
+
+    /// librdkafka < 2.3 fails Tansu's ApiVersions response with "Read underflow".
+    private static func isHandshakeFailure(_ text: String) -> Bool {
+        text.contains("ApiVersionRequest failed") || text.contains("Read underflow")
+    }
+
+    func recordDelivery(error: String?) {
+        counters.withLock {
+            if let error {
+                $0.deliveryFailures += 1
+                if $0.firstDeliveryError == nil { $0.firstDeliveryError = error }
+            } else {
+                $0.delivered += 1
+            }
+        }
+    }
+
+    /// The error to report when an operation did not complete in time: a
+    /// rejected handshake is named as such, with the runtime version and fix.
+    func timeoutError(operation: String) -> KafkaError {
+        let snapshot = counters.withLock { $0 }
+        if let handshake = snapshot.handshakeError, !LibrdkafkaRuntime.speaksModernHandshake {
+            return .handshakeRejected(librdkafkaVersion: LibrdkafkaRuntime.version, brokerError: handshake)
+        }
+        return .timedOut(operation: operation, lastBrokerError: snapshot.lastBrokerError)
+    }
+}

@@ -1,0 +1,87 @@
+import CRdKafka
+import Logging
+
+/// A member of a Kafka consumer group with manual offset commits.
+public final class KafkaConsumer: @unchecked Sendable {
+    private let client: KafkaClient
+    private var closed = false
+
+    /// Creates a consumer from librdkafka properties; `group.id` and
+    /// `bootstrap.servers` are required, `enable.auto.commit` defaults to false.
+    public init(properties: [String: String], logger: Logger = Logger(label: "recstream.kafka.consumer")) throws {
+        var properties = properties
+        if properties["enable.auto.commit"] == nil { properties["enable.auto.commit"] = "false" }
+        client = try KafkaClient(kind: .consumer, properties: properties, logger: logger)
+        rd_kafka_poll_set_consumer(client.handle)
+    }
+
+    deinit {
+        close()
+    }
+
+    /// Joins the group for these topics (assignment happens during `poll`).
+    public func subscribe(topics: [String]) throws {
+        let list = TopicPartitionList(capacity: topics.count)
+        for topic in topics { rd_kafka_topic_partition_list_add(list.pointer, topic, -1 /* RD_KAFKA_PARTITION_UA */) }
+        let code = rd_kafka_subscribe(client.handle, list.pointer)
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError.from(code, operation: "subscribe") }
+    }
+
+    /// The next record, or nil when none arrived within `timeoutMs`.
+    /// End-of-partition notices are skipped; other errors are thrown.
+    public func poll(timeoutMs: Int32) throws -> KafkaMessage? {
+        guard let message = rd_kafka_consumer_poll(client.handle, timeoutMs) else { return nil }
+        defer { rd_kafka_message_destroy(message) }
+        let record = message.pointee
+        if record.err == RD_KAFKA_RESP_ERR__PARTITION_EOF { return nil }
+        guard record.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError.from(record.err, operation: "consume")
+        }
+        let value = record.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: record.len)) } ?? []
+        let key = record.key.map { Array(UnsafeRawBufferPointer(start: $0, count: record.key_len)) }
+        return KafkaMessage(
+            topic: String(cString: rd_kafka_topic_name(record.rkt)), partition: record.partition,
+            offset: record.offset, key: key, value: value)
+    }
+
+    /// Commits the given next-offsets to the group coordinator and waits for the answer.
+    public func commit(_ positions: [TopicPartitionOffset]) throws {
+        let list = TopicPartitionList(positions)
+        let code = rd_kafka_commit(client.handle, list.pointer, 0)
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError.from(code, operation: "commit") }
+        if let error = list.firstError { throw error }
+    }
+
+    /// The group's committed next-offsets for these partitions (negative when none).
+    public func committed(_ partitions: [(topic: String, partition: Int32)], timeoutMs: Int32 = 10_000) throws -> [TopicPartitionOffset] {
+        let list = TopicPartitionList(partitions.map { TopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: -1001) })
+        let code = rd_kafka_committed(client.handle, list.pointer, timeoutMs)
+        if code == RD_KAFKA_RESP_ERR__TIMED_OUT { throw client.state.timeoutError(operation: "committed offsets") }
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError.from(code, operation: "committed offsets") }
+        return list.positions
+    }
+
+    /// Low and high watermark of a partition, asking the broker.
+    public func watermarks(topic: String, partition: Int32, timeoutMs: Int32 = 10_000) throws -> (low: Int64, high: Int64) {
+        try client.watermarks(topic: topic, partition: partition, timeoutMs: timeoutMs)
+    }
+
+    /// Low and high watermark of a partition as the last fetch response
+    /// reported them (no request). Use this rather than `watermarks` against
+    /// Tansu 0.6, whose ListOffsets answers the last batch's base offset + 1
+    /// instead of the end offset.
+    public func fetchedWatermarks(topic: String, partition: Int32) throws -> (low: Int64, high: Int64) {
+        var low: Int64 = 0
+        var high: Int64 = 0
+        let code = rd_kafka_get_watermark_offsets(client.handle, topic, partition, &low, &high)
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError.from(code, operation: "fetched watermarks of \(topic)[\(partition)]") }
+        return (low, high)
+    }
+
+    /// Leaves the group cleanly; called by `deinit` when not called before.
+    public func close() {
+        guard !closed else { return }
+        closed = true
+        rd_kafka_consumer_close(client.handle)
+    }
+}

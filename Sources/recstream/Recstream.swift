@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Recstream: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "recstream",
+        abstract: "Streaming recommender: Kafka events in, embeddings and top-k tables in PostgreSQL.",
+        subcommands: [VersionCommand.self]
+    )
+}

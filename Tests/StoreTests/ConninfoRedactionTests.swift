@@ -1,0 +1,19 @@
+@testable import RecstreamStore
+import Testing
+
+@Suite("Connection strings are logged without passwords")
+struct ConninfoRedactionTests {
+    @Test(arguments: [
+        "postgresql://writer:s3cret-pw@db.example:5433/recs?sslmode=require",
+        "host=db.example port=5433 user=writer password=s3cret-pw dbname=recs",
+    ])
+    func passwordIsRemovedAndTheRestKept(conninfo: String) {
+        let redacted = ConninfoRedaction.redact(conninfo)
+        #expect(!redacted.contains("s3cret-pw"))
+        #expect(redacted.contains("host=db.example") && redacted.contains("port=5433") && redacted.contains("user=writer"))
+    }
+
+    @Test func unparseableStringIsNotEchoed() {
+        #expect(ConninfoRedaction.redact("host='unterminated password=s3cret-pw") == "<unparseable connection string>")
+    }
+}
