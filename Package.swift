@@ -58,6 +58,7 @@ let package = Package(
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "StoreTests", dependencies: ["RecstreamStore", "TestSupport"]),
+        .testTarget(name: "ModelTests", dependencies: ["RecstreamModel"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "recstream"]),
         .testTarget(
             name: "StreamTests",

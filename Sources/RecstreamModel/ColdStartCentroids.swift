@@ -1,0 +1,74 @@
+/// Running sums of the vectors of "warm" items (enough interactions) per
+/// category, per uploader and overall, from which a fresh item gets its
+/// first vector. Sums are double precision and kept exact under vector
+/// changes by adding the difference.
+public struct ColdStartCentroids: Sendable {
+    /// Sum of member vectors and member count of one group.
+    public struct Group: Sendable, Equatable {
+        public var sum: [Double]
+        public var count: Int
+
+        public func mean() -> [Float]? {
+            count > 0 ? sum.map { Float($0 / Double(count)) } : nil
+        }
+    }
+
+    public let dimension: Int
+    public private(set) var categories: [String: Group] = [:]
+    public private(set) var uploaders: [String: Group] = [:]
+    public private(set) var global: Group
+
+    public init(dimension: Int) {
+        self.dimension = dimension
+        global = Group(sum: [Double](repeating: 0, count: dimension), count: 0)
+    }
+
+    /// Adds a warm item's vector to its groups.
+    public mutating func add(_ vector: [Float], categories itemCategories: [String], uploader: String?) {
+        apply(vector, countChange: 1, categories: itemCategories, uploader: uploader)
+    }
+
+    /// Replaces a warm member's vector `old` by `new` in its groups.
+    public mutating func update(from old: [Float], to new: [Float], categories itemCategories: [String], uploader: String?) {
+        let delta = zip(new, old).map { $0 - $1 }
+        apply(delta, countChange: 0, categories: itemCategories, uploader: uploader)
+    }
+
+    /// Restores a group loaded from storage.
+    public mutating func restore(category: String, sum: [Double], count: Int) { categories[category] = Group(sum: sum, count: count) }
+    public mutating func restore(uploader: String, sum: [Double], count: Int) { uploaders[uploader] = Group(sum: sum, count: count) }
+    public mutating func restoreGlobal(sum: [Double], count: Int) { global = Group(sum: sum, count: count) }
+
+    /// A fresh item's vector: `categoryWeight` x (mean of its categories'
+    /// means) + `uploaderWeight` x (its uploader's mean), normalised by the
+    /// weights of the parts that exist; the global mean when neither does;
+    /// nil when no item is warm yet.
+    public func freshVector(categories itemCategories: [String], uploader: String?, categoryWeight: Float, uploaderWeight: Float) -> [Float]? {
+        var combined = [Double](repeating: 0, count: dimension)
+        var totalWeight = 0.0
+        let categoryMeans = Set(itemCategories).sorted().compactMap { categories[$0]?.mean() }
+        if !categoryMeans.isEmpty && categoryWeight > 0 {
+            let share = Double(categoryWeight) / Double(categoryMeans.count)
+            for mean in categoryMeans { for k in 0..<dimension { combined[k] += share * Double(mean[k]) } }
+            totalWeight += Double(categoryWeight)
+        }
+        if let uploader, let mean = uploaders[uploader]?.mean(), uploaderWeight > 0 {
+            for k in 0..<dimension { combined[k] += Double(uploaderWeight) * Double(mean[k]) }
+            totalWeight += Double(uploaderWeight)
+        }
+        if totalWeight == 0 { return global.mean() }
+        return combined.map { Float($0 / totalWeight) }
+    }
+
+    private mutating func apply(_ vector: [Float], countChange: Int, categories itemCategories: [String], uploader: String?) {
+        precondition(vector.count == dimension)
+        let empty = Group(sum: [Double](repeating: 0, count: dimension), count: 0)
+        func accumulate(_ group: inout Group) {
+            for k in 0..<dimension { group.sum[k] += Double(vector[k]) }
+            group.count += countChange
+        }
+        for category in Set(itemCategories) { accumulate(&categories[category, default: empty]) }
+        if let uploader { accumulate(&uploaders[uploader, default: empty]) }
+        accumulate(&global)
+    }
+}

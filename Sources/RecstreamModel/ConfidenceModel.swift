@@ -1,0 +1,28 @@
+import Foundation
+
+/// Confidence of an observed (user, item) pair:
+/// `c = 1 + alpha * w * (1 + recencyBoost * exp(-k / recencyHorizon))`,
+/// where `w` is the accumulated event weight and `k` the number of the
+/// user's events after the pair's last one. Recency by event order, not
+/// clock time (see EVAL.md: order helped, clock time hurt).
+public struct ConfidenceModel: Sendable, Equatable, Codable {
+    public var alpha: Float
+    /// Extra weight of the most recent interactions; 0 turns recency off.
+    public var recencyBoost: Float
+    /// Number of later events over which the boost decays by a factor e.
+    public var recencyHorizon: Float
+
+    public init(alpha: Float = 1, recencyBoost: Float = 0, recencyHorizon: Float = 10) {
+        self.alpha = alpha
+        self.recencyBoost = recencyBoost
+        self.recencyHorizon = recencyHorizon
+    }
+
+    public func confidence(weight: Float, eventsSince: Int64) -> Float {
+        var boost: Float = 1
+        if recencyBoost != 0 {
+            boost += recencyBoost * Float(exp(-Double(eventsSince) / Double(recencyHorizon)))
+        }
+        return 1 + alpha * weight * boost
+    }
+}

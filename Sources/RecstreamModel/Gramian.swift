@@ -1,0 +1,91 @@
+import CBLAS
+
+/// `G = X^T X` of an embedding table, kept current under single-row changes
+/// by rank-1 corrections (in double precision, so drift stays small) and
+/// recomputed exactly on demand.
+public struct Gramian: Sendable {
+    public let dimension: Int
+    /// Full symmetric d x d matrix, row-major.
+    public private(set) var values: [Double]
+
+    public init(dimension: Int) {
+        self.dimension = dimension
+        values = [Double](repeating: 0, count: dimension * dimension)
+    }
+
+    /// The exact Gramian of `table`.
+    public init(exactOf table: EmbeddingTable) {
+        self.init(dimension: table.dimension)
+        let d = dimension
+        let blockRows = 4096
+        var block = [Double](repeating: 0, count: blockRows * d)
+        values.withUnsafeMutableBufferPointer { g in
+            table.withUnsafeValues { x in
+                var start = 0
+                while start < table.count {
+                    let rows = min(blockRows, table.count - start)
+                    for index in 0..<rows * d { block[index] = Double(x[start * d + index]) }
+                    // G += B^T B (upper triangle), B = rows x d row-major.
+                    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(d), Int32(rows), 1, block, Int32(d), 1, g.baseAddress, Int32(d))
+                    start += rows
+                }
+            }
+            for i in 0..<d { for j in 0..<i { g[i * d + j] = g[j * d + i] } }
+        }
+    }
+
+    /// Applies the change of one row from `old` to `new` (nil = absent).
+    public mutating func replace(old: UnsafeBufferPointer<Float>?, new: UnsafeBufferPointer<Float>?) {
+        let d = dimension
+        let newValues = (0..<d).map { index in new.map { Double($0[index]) } ?? 0 }
+        let oldValues = (0..<d).map { index in old.map { Double($0[index]) } ?? 0 }
+        values.withUnsafeMutableBufferPointer { g in
+            for i in 0..<d {
+                let newI = newValues[i]
+                let oldI = oldValues[i]
+                for j in 0..<d { g[i * d + j] += newI * newValues[j] - oldI * oldValues[j] }
+            }
+        }
+    }
+
+    /// Array convenience for `replace(old:new:)`.
+    public mutating func replace(old: [Float]?, new: [Float]?) {
+        withOptionalBuffer(old) { oldBuffer in withOptionalBuffer(new) { replace(old: oldBuffer, new: $0) } }
+    }
+
+    /// Relative Frobenius distance to another Gramian (e.g. an exact recompute).
+    public func relativeDrift(from exact: Gramian) -> Double {
+        var difference = 0.0
+        var norm = 0.0
+        for index in values.indices {
+            let delta = values[index] - exact.values[index]
+            difference += delta * delta
+            norm += exact.values[index] * exact.values[index]
+        }
+        return norm == 0 ? difference.squareRoot() : (difference / norm).squareRoot()
+    }
+
+    /// The matrix in single precision, as BLAS calls want it.
+    public var floatValues: [Float] { values.map { Float($0) } }
+
+    /// Largest eigenvalue, by power iteration (G is positive semi-definite).
+    public func largestEigenvalue(iterations: Int = 50) -> Double {
+        let d = dimension
+        var vector = [Double](repeating: 1 / Double(d).squareRoot(), count: d)
+        var eigenvalue = 0.0
+        for _ in 0..<iterations {
+            var next = [Double](repeating: 0, count: d)
+            for i in 0..<d { for j in 0..<d { next[i] += values[i * d + j] * vector[j] } }
+            let norm = next.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            if norm == 0 { return 0 }
+            eigenvalue = norm
+            vector = next.map { $0 / norm }
+        }
+        return eigenvalue
+    }
+}
+
+private func withOptionalBuffer<R>(_ array: [Float]?, _ body: (UnsafeBufferPointer<Float>?) -> R) -> R {
+    guard let array else { return body(nil) }
+    return array.withUnsafeBufferPointer { body($0) }
+}

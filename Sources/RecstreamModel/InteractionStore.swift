@@ -1,0 +1,92 @@
+/// The observed (user, item) pairs with their accumulated weights, indexed
+/// from both sides, and each user's event counter (for recency by order).
+///
+/// Entries are only appended: an item's list never reorders, so a user's
+/// entry can point at its twin in the item's list.
+public struct InteractionStore: Sendable {
+    /// One observed pair as seen from its user.
+    public struct UserEntry: Sendable, Equatable {
+        public var item: Int32
+        public var weight: Float
+        /// The user's event counter when this pair last had an event.
+        public var lastSequence: Int64
+        var indexInItemList: Int32
+    }
+
+    /// One observed pair as seen from its item.
+    public struct ItemEntry: Sendable, Equatable {
+        public var user: Int32
+        public var weight: Float
+        public var lastSequence: Int64
+    }
+
+    public private(set) var byUser: [[UserEntry]] = []
+    public private(set) var byItem: [[ItemEntry]] = []
+    /// Events recorded per user so far.
+    public private(set) var userEventCounts: [Int64] = []
+    public private(set) var pairCount = 0
+
+    public init() {}
+
+    /// Makes room for rows up to the given counts.
+    public mutating func ensure(users: Int, items: Int) {
+        while byUser.count < users {
+            byUser.append([])
+            userEventCounts.append(0)
+        }
+        while byItem.count < items { byItem.append([]) }
+    }
+
+    /// Adds `weight` to the pair (creating it when new) and advances the
+    /// user's event counter. Returns true when the pair is new.
+    @discardableResult
+    public mutating func record(user: Int32, item: Int32, weight: Float) -> Bool {
+        ensure(users: Int(user) + 1, items: Int(item) + 1)
+        let u = Int(user)
+        let sequence = userEventCounts[u]
+        userEventCounts[u] += 1
+        if let position = byUser[u].firstIndex(where: { $0.item == item }) {
+            byUser[u][position].weight += weight
+            byUser[u][position].lastSequence = sequence
+            let twin = Int(byUser[u][position].indexInItemList)
+            byItem[Int(item)][twin].weight += weight
+            byItem[Int(item)][twin].lastSequence = sequence
+            return false
+        }
+        byUser[u].append(UserEntry(item: item, weight: weight, lastSequence: sequence, indexInItemList: Int32(byItem[Int(item)].count)))
+        byItem[Int(item)].append(ItemEntry(user: user, weight: weight, lastSequence: sequence))
+        pairCount += 1
+        return true
+    }
+
+    /// Restores a pair loaded from storage (no event counted); the user's
+    /// counter is raised to cover `lastSequence`.
+    public mutating func restore(user: Int32, item: Int32, weight: Float, lastSequence: Int64) {
+        ensure(users: Int(user) + 1, items: Int(item) + 1)
+        let u = Int(user)
+        userEventCounts[u] = max(userEventCounts[u], lastSequence + 1)
+        byUser[u].append(UserEntry(item: item, weight: weight, lastSequence: lastSequence, indexInItemList: Int32(byItem[Int(item)].count)))
+        byItem[Int(item)].append(ItemEntry(user: user, weight: weight, lastSequence: lastSequence))
+        pairCount += 1
+    }
+
+    /// Sets a user's event counter (loaded from storage).
+    public mutating func setEventCount(user: Int32, to count: Int64) {
+        ensure(users: Int(user) + 1, items: 0)
+        userEventCounts[Int(user)] = count
+    }
+
+    /// Number of the user's events after `lastSequence`.
+    @inline(__always)
+    public func eventsSince(user: Int32, lastSequence: Int64) -> Int64 {
+        userEventCounts[Int(user)] - lastSequence - 1
+    }
+
+    public func interactionCount(item: Int32) -> Int {
+        Int(item) < byItem.count ? byItem[Int(item)].count : 0
+    }
+
+    public func interactionCount(user: Int32) -> Int {
+        Int(user) < byUser.count ? byUser[Int(user)].count : 0
+    }
+}

@@ -1,0 +1,93 @@
+import Synchronization
+
+/// The inputs of many independent WALS projections in flat arrays
+/// (CSR layout), so they can be solved in parallel without shared state.
+public struct ProjectionBatch: Sendable {
+    /// The rows to project (on the side being solved).
+    public private(set) var targets: [Int32] = []
+    /// Neighbours of target t are `neighbours[offsets[t]..<offsets[t+1]]`.
+    public private(set) var offsets: [Int] = [0]
+    public private(set) var neighbours: [Int32] = []
+    public private(set) var confidences: [Float] = []
+
+    public init() {}
+
+    public mutating func append(target: Int32, neighbours rows: [Int32], confidences values: [Float]) {
+        precondition(rows.count == values.count)
+        targets.append(target)
+        neighbours.append(contentsOf: rows)
+        confidences.append(contentsOf: values)
+        offsets.append(neighbours.count)
+    }
+
+    public mutating func append(target: Int32, neighbour: (Int) -> (row: Int32, confidence: Float), count: Int) {
+        targets.append(target)
+        for index in 0..<count {
+            let entry = neighbour(index)
+            neighbours.append(entry.row)
+            confidences.append(entry.confidence)
+        }
+        offsets.append(neighbours.count)
+    }
+
+    public var count: Int { targets.count }
+}
+
+extension WALSSolver {
+    /// Solves every projection of `batch` on all cores and writes each result
+    /// into its target row of `output`; `priors`, when given, holds one prior
+    /// per target (row t for target t). Returns the number of targets whose
+    /// system could not be solved (their rows are left unchanged).
+    public func solve(_ batch: ProjectionBatch, factors: EmbeddingTable, priors: EmbeddingTable? = nil, into output: inout EmbeddingTable) -> Int {
+        precondition(factors.dimension == dimension && output.dimension == dimension)
+        precondition(batch.targets.allSatisfy { Int($0) < output.count }, "projection target outside the output table")
+        let failures = Mutex(0)
+        let d = dimension
+        output.withUnsafeMutableValues { outputValues in
+            let output = SharedPointer(outputValues)
+            factors.withUnsafeValues { factorValues in
+                let factors = SharedPointer(factorValues)
+                batch.neighbours.withUnsafeBufferPointer { neighbourValues in
+                    let neighbours = SharedPointer(neighbourValues.baseAddress ?? UnsafePointer(bitPattern: 8)!)
+                    batch.confidences.withUnsafeBufferPointer { confidenceValues in
+                        let confidences = SharedPointer(confidenceValues.baseAddress ?? UnsafePointer(bitPattern: 8)!)
+                        withOptionalValues(priors) { priorValues in
+                            let priors = priorValues.map(SharedPointer.init)
+                            parallelChunks(count: batch.count) { range, _ in
+                                var workspace = Workspace()
+                                var failed = 0
+                                for t in range {
+                                    let start = batch.offsets[t]
+                                    let length = batch.offsets[t + 1] - start
+                                    let solved = solve(
+                                        neighbours: UnsafeBufferPointer(start: neighbours.base + start, count: length),
+                                        confidences: UnsafeBufferPointer(start: confidences.base + start, count: length),
+                                        factors: factors.base, prior: priors.map { $0.base + t * d },
+                                        workspace: &workspace, output: output.mutableBase + Int(batch.targets[t]) * d)
+                                    if !solved { failed += 1 }
+                                }
+                                if failed > 0 { failures.withLock { $0 += failed } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return failures.withLock { $0 }
+    }
+}
+
+/// A pointer handed to parallel workers that read shared data or write
+/// disjoint rows; the caller keeps the memory alive for the whole section.
+struct SharedPointer<T>: @unchecked Sendable {
+    let base: UnsafePointer<T>
+    var mutableBase: UnsafeMutablePointer<T> { UnsafeMutablePointer(mutating: base) }
+
+    init(_ base: UnsafePointer<T>) { self.base = base }
+    init(_ base: UnsafeMutablePointer<T>) { self.base = UnsafePointer(base) }
+}
+
+private func withOptionalValues<R>(_ table: EmbeddingTable?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+    guard let table else { return body(nil) }
+    return table.withUnsafeValues { body($0) }
+}

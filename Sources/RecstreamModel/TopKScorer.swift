@@ -1,0 +1,96 @@
+import CBLAS
+import Synchronization
+
+/// Exhaustive top-k retrieval by inner product, blocked like Spark ALS's
+/// `recommendForAll`: a block of queries times a block of candidates per
+/// `cblas_sgemm`, then a bounded selection per row. Query blocks run in
+/// parallel, one per core.
+public struct TopKScorer: Sendable {
+    public var k: Int
+    public var queryBlock = 256
+    public var candidateBlock = 8192
+
+    public init(k: Int) {
+        self.k = k
+    }
+
+    /// The top `k` candidates for each query row.
+    ///
+    /// - Parameters:
+    ///   - queryRows: rows of `queries` to answer, in output order.
+    ///   - candidateCount: only rows `0..<candidateCount` of `candidates` compete (default all).
+    ///   - bias: optional per-candidate score offset (e.g. a popularity prior).
+    ///   - exclusions: candidate rows a query must not get (e.g. items already seen).
+    public func topK(
+        queries: EmbeddingTable, queryRows: [Int32], candidates: EmbeddingTable, candidateCount: Int? = nil,
+        bias: [Float]? = nil, exclusions: @Sendable (Int32) -> [Int32] = { _ in [] }
+    ) -> [ScoredItems] {
+        precondition(queries.dimension == candidates.dimension)
+        let d = queries.dimension
+        let candidateCount = candidateCount ?? candidates.count
+        precondition(bias.map { $0.count >= candidateCount } ?? true, "bias shorter than the candidate set")
+        let blockCount = (queryRows.count + queryBlock - 1) / queryBlock
+        let results = Mutex([ScoredItems](repeating: ScoredItems(items: [], scores: []), count: queryRows.count))
+        let (queryBlock, candidateBlock, k) = (self.queryBlock, self.candidateBlock, self.k)
+
+        queries.withUnsafeValues { queryValues in
+            let queryValues = SharedPointer(queryValues)
+            candidates.withUnsafeValues { candidateValues in
+                let candidateValues = SharedPointer(candidateValues)
+                parallelChunks(count: blockCount) { blocks, _ in
+                    var gathered = [Float](repeating: 0, count: queryBlock * d)
+                    var scores = [Float](repeating: 0, count: queryBlock * min(candidateBlock, max(candidateCount, 1)))
+                    var heaps = (0..<queryBlock).map { _ in BoundedTopK(capacity: k) }
+                    for block in blocks {
+                        let first = block * queryBlock
+                        let rows = min(queryBlock, queryRows.count - first)
+                        for r in 0..<rows {
+                            let source = queryValues.base + Int(queryRows[first + r]) * d
+                            for c in 0..<d { gathered[r * d + c] = source[c] }
+                            heaps[r].removeAll()
+                        }
+                        let excluded = (0..<rows).map { exclusions(queryRows[first + $0]) }
+                        var start = 0
+                        while start < candidateCount {
+                            let width = min(candidateBlock, candidateCount - start)
+                            scores.withUnsafeMutableBufferPointer { scoreBuffer in
+                                let s = scoreBuffer.baseAddress!
+                                // S (rows x width) = Q (rows x d) * C_block^T.
+                                cblas_sgemm(
+                                    CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(width), Int32(d),
+                                    1, gathered, Int32(d), candidateValues.base + start * d, Int32(d), 0, s, Int32(width))
+                                for r in 0..<rows {
+                                    let row = s + r * width
+                                    if let bias {
+                                        for j in 0..<width { row[j] += bias[start + j] }
+                                    }
+                                    for item in excluded[r] where Int(item) >= start && Int(item) < start + width {
+                                        row[Int(item) - start] = -.infinity
+                                    }
+                                    heaps[r].offer(row, count: width, firstID: Int32(start))
+                                }
+                            }
+                            start += width
+                        }
+                        let lists = (0..<rows).map { heaps[$0].sorted() }
+                        results.withLock { all in
+                            for r in 0..<rows { all[first + r] = lists[r] }
+                        }
+                    }
+                }
+            }
+        }
+        return results.withLock { $0 }
+    }
+
+    /// For each item, the `k` most similar other items by cosine similarity.
+    public func relatedByCosine(items: EmbeddingTable, itemRows: [Int32]) -> [ScoredItems] {
+        var normalised = EmbeddingTable(dimension: items.dimension, reservingRows: items.count)
+        for row in 0..<items.count {
+            let vector = items.vector(row)
+            let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            normalised.append(norm > 0 ? vector.map { $0 / norm } : vector)
+        }
+        return topK(queries: normalised, queryRows: itemRows, candidates: normalised) { [$0] }
+    }
+}

@@ -1,0 +1,79 @@
+@testable import RecstreamModel
+
+/// Independent double-precision computations the model is checked against.
+enum Reference {
+    /// Solves A x = b by Gaussian elimination with partial pivoting.
+    static func solve(_ a: [[Double]], _ b: [Double]) -> [Double] {
+        var a = a
+        var b = b
+        let n = b.count
+        for column in 0..<n {
+            let pivot = (column..<n).max { abs(a[$0][column]) < abs(a[$1][column]) }!
+            a.swapAt(column, pivot)
+            b.swapAt(column, pivot)
+            for row in column + 1..<n {
+                let factor = a[row][column] / a[column][column]
+                for k in column..<n { a[row][k] -= factor * a[column][k] }
+                b[row] -= factor * b[column]
+            }
+        }
+        var x = [Double](repeating: 0, count: n)
+        for row in stride(from: n - 1, through: 0, by: -1) {
+            var sum = b[row]
+            for k in row + 1..<n { sum -= a[row][k] * x[k] }
+            x[row] = sum / a[row][row]
+        }
+        return x
+    }
+
+    static func dot(_ a: [Float], _ b: [Float]) -> Double {
+        zip(a, b).reduce(0) { $0 + Double($1.0) * Double($1.1) }
+    }
+
+    static func relativeError(_ actual: [Float], _ expected: [Double]) -> Double {
+        let difference = zip(actual, expected).reduce(0) { $0 + (Double($1.0) - $1.1) * (Double($1.0) - $1.1) }
+        let norm = expected.reduce(0) { $0 + $1 * $1 }
+        return norm == 0 ? difference.squareRoot() : (difference / norm).squareRoot()
+    }
+
+    /// The objective summed naively over every (user, item) pair: O(m n d).
+    static func objective(users: EmbeddingTable, items: EmbeddingTable, observed: [Int: [Int: Double]], w0: Double, lambda: Double) -> Double {
+        var total = 0.0
+        for u in 0..<users.count {
+            let userVector = users.vector(u)
+            for i in 0..<items.count {
+                let score = dot(userVector, items.vector(i))
+                if let c = observed[u]?[i] { total += c * (1 - score) * (1 - score) } else { total += w0 * score * score }
+            }
+        }
+        let norms = (users.values + items.values).reduce(0) { $0 + Double($1) * Double($1) }
+        return total + lambda * norms
+    }
+}
+
+/// Deterministic generator so failures reproduce.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    mutating func gaussian() -> Float {
+        let u1 = Double.random(in: Double.ulpOfOne..<1, using: &self)
+        let u2 = Double.random(in: 0..<1, using: &self)
+        return Float((-2 * log(u1)).squareRoot() * cos(2 * .pi * u2))
+    }
+
+    mutating func table(rows: Int, dimension: Int, scale: Float) -> EmbeddingTable {
+        var table = EmbeddingTable(dimension: dimension)
+        for _ in 0..<rows { table.append((0..<dimension).map { _ in scale * gaussian() }) }
+        return table
+    }
+}
+
+import Foundation

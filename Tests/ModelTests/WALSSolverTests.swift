@@ -1,0 +1,71 @@
+@testable import RecstreamModel
+import Testing
+
+@Suite("WALS projection")
+struct WALSSolverTests {
+    let d = 16
+    let w0: Float = 0.7
+    let lambda: Float = 0.05
+
+    /// Builds the normal equations naively in double precision and solves them.
+    func referenceProjection(items: EmbeddingTable, neighbours: [Int32], confidences: [Float], prior: [Float]?) -> [Double] {
+        var a = [[Double]](repeating: [Double](repeating: 0, count: d), count: d)
+        var b = [Double](repeating: 0, count: d)
+        for row in 0..<items.count {
+            let v = items.vector(row)
+            for i in 0..<d { for j in 0..<d { a[i][j] += Double(w0) * Double(v[i]) * Double(v[j]) } }
+        }
+        for (row, c) in zip(neighbours, confidences) {
+            let v = items.vector(Int(row))
+            for i in 0..<d {
+                b[i] += Double(c) * Double(v[i])
+                for j in 0..<d { a[i][j] += Double(c - w0) * Double(v[i]) * Double(v[j]) }
+            }
+        }
+        for i in 0..<d {
+            a[i][i] += Double(lambda)
+            b[i] += Double(lambda) * Double(prior?[i] ?? 0)
+        }
+        return Reference.solve(a, b)
+    }
+
+    @Test(arguments: [0, 1, 60])
+    func matchesNaiveNormalEquations(interactionCount: Int) throws {
+        var random = SplitMix64(seed: UInt64(100 + interactionCount))
+        let items = random.table(rows: 120, dimension: d, scale: 0.3)
+        let solver = WALSSolver(gramian: Gramian(exactOf: items), unobservedWeight: w0, regularization: lambda)
+        let neighbours = (0..<interactionCount).map { _ in Int32.random(in: 0..<120, using: &random) }
+        let confidences = neighbours.map { _ in Float.random(in: 1...5, using: &random) }
+        // Uses the batch API (parallel path) for two targets with the same inputs, one with a prior.
+        var batch = ProjectionBatch()
+        batch.append(target: 0, neighbours: neighbours, confidences: confidences)
+        batch.append(target: 1, neighbours: neighbours, confidences: confidences)
+        let prior = (0..<d).map { _ in random.gaussian() * 0.2 }
+        var priors = EmbeddingTable(dimension: d)
+        priors.append([Float](repeating: 0, count: d))
+        priors.append(prior)
+        var output = EmbeddingTable(dimension: d)
+        output.appendZero()
+        output.appendZero()
+        #expect(solver.solve(batch, factors: items, priors: priors, into: &output) == 0)
+
+        let expected = referenceProjection(items: items, neighbours: neighbours, confidences: confidences, prior: nil)
+        let expectedWithPrior = referenceProjection(items: items, neighbours: neighbours, confidences: confidences, prior: prior)
+        #expect(Reference.relativeError(output.vector(0), expected) < 1e-4)
+        #expect(Reference.relativeError(output.vector(1), expectedWithPrior) < 1e-4)
+        if interactionCount == 0 {
+            #expect(output.vector(0).allSatisfy { $0 == 0 }, "no history and no prior: the zero vector")
+        }
+    }
+
+    @Test func singularSystemIsRejectedAndLeavesTheRowUnchanged() {
+        let items = EmbeddingTable(dimension: 4)
+        let solver = WALSSolver(gramian: Gramian(exactOf: items), unobservedWeight: 1, regularization: 0)
+        var batch = ProjectionBatch()
+        batch.append(target: 0, neighbours: [], confidences: [])
+        var output = EmbeddingTable(dimension: 4)
+        output.append([1, 2, 3, 4])
+        #expect(solver.solve(batch, factors: items, into: &output) == 1)
+        #expect(output.vector(0) == [1, 2, 3, 4])
+    }
+}
