@@ -8,3 +8,10 @@ public enum BLASRuntime {
     /// Threads OpenBLAS uses for one call.
     public static var threads: Int { Int(openblas_get_num_threads()) }
 }
+
+extension BLASRuntime {
+    /// Runs `body` with OpenBLAS limited to one thread (for single-core measurements).
+    public static func singleThreaded<R>(_ body: () throws -> R) rethrows -> R {
+        try BLASThreads.withSingleThreadedCalls(body)
+    }
+}

@@ -1,3 +1,5 @@
+import CBLAS
+
 /// One SGD step with gravity on an observed (user, item) pair. Per event,
 /// with s = <u, v>:
 ///
@@ -25,15 +27,11 @@ public struct GravitySGD: Sendable {
         of u: UnsafePointer<Float>, partner v: UnsafePointer<Float>, confidence c: Float,
         partnerGramian g: UnsafePointer<Float>, dimension d: Int, into gradient: UnsafeMutablePointer<Float>
     ) {
-        var score: Float = 0
-        for k in 0..<d { score += u[k] * v[k] }
+        let score = cblas_sdot(Int32(d), u, 1, v, 1)
         let observed = -2 * c * (1 - score)
-        for i in 0..<d {
-            var gravity: Float = 0
-            let row = g + i * d
-            for j in 0..<d { gravity += row[j] * u[j] }
-            gradient[i] = observed * v[i] + 2 * unobservedWeight * gravity + 2 * regularization * u[i]
-        }
+        // gradient = 2 w0 G u, then + observed v + 2 lambda u.
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(d), Int32(d), 2 * unobservedWeight, g, Int32(d), u, 1, 0, gradient, 1)
+        for i in 0..<d { gradient[i] += observed * v[i] + 2 * regularization * u[i] }
     }
 
     /// Updates `u` and `v` in place from their old values. Returns false and

@@ -1,0 +1,29 @@
+import ArgumentParser
+import Foundation
+import RecstreamDaemon
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Reproducible benchmarks.",
+        subcommands: [ModelBench.self]
+    )
+}
+
+struct ModelBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "model",
+        abstract: "Top-k vs raw sgemm, WALS projections/s, SGD events/s and one full sweep, on synthetic data (d = 64)."
+    )
+
+    @Flag(help: "End with one JSON object of the results on the last line.")
+    var json = false
+
+    func run() throws {
+        let results = ModelBenchmark().run { print($0) }
+        if json {
+            let data = try JSONSerialization.data(withJSONObject: results, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        }
+    }
+}
