@@ -57,7 +57,7 @@ let package = Package(
         ),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "StoreTests", dependencies: ["RecstreamStore", "TestSupport"]),
+        .testTarget(name: "StoreTests", dependencies: ["RecstreamStore", "RecstreamModel", "TestSupport"]),
         .testTarget(name: "ModelTests", dependencies: ["RecstreamModel"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "recstream"]),
         .testTarget(

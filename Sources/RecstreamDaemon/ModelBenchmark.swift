@@ -20,7 +20,7 @@ public struct ModelBenchmark {
 
     /// Runs every measurement; `log` receives human-readable lines.
     public func run(log: (String) -> Void) -> [String: Double] {
-        var random = SeededGenerator(seed: seed)
+        var random = SplitMix64(seed: seed)
         var results: [String: Double] = [:]
         let userTable = randomTable(rows: users, scale: 0.1, &random)
         let itemTable = randomTable(rows: items, scale: 0.1, &random)
@@ -76,7 +76,7 @@ public struct ModelBenchmark {
         }
     }
 
-    private func sgdEventsPerSecond(_ users: EmbeddingTable, _ items: EmbeddingTable, _ random: inout SeededGenerator) -> Double {
+    private func sgdEventsPerSecond(_ users: EmbeddingTable, _ items: EmbeddingTable, _ random: inout SplitMix64) -> Double {
         var users = users
         var items = items
         let userGramian = Gramian(exactOf: users)
@@ -103,7 +103,7 @@ public struct ModelBenchmark {
         return Double(sgdEvents) / seconds
     }
 
-    private func sweepSeconds(_ random: inout SeededGenerator, log: (String) -> Void) -> Double {
+    private func sweepSeconds(_ random: inout SplitMix64, log: (String) -> Void) -> Double {
         var interactions = InteractionStore()
         interactions.ensure(users: users, items: items)
         // Popularity skew: item rows drawn from a power law.
@@ -119,7 +119,7 @@ public struct ModelBenchmark {
         return timed { _ = training.sweep(users: &userTable, items: &itemTable, interactions: interactions) }
     }
 
-    private func randomTable(rows: Int, scale: Float, _ random: inout SeededGenerator) -> EmbeddingTable {
+    private func randomTable(rows: Int, scale: Float, _ random: inout SplitMix64) -> EmbeddingTable {
         var table = EmbeddingTable(dimension: dimension, reservingRows: rows)
         for _ in 0..<rows { table.append((0..<dimension).map { _ in Float.random(in: -scale...scale, using: &random) }) }
         return table
@@ -131,17 +131,4 @@ func timed(_ body: () -> Void) -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
     body()
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-}
-
-/// SplitMix64: a small seeded generator, so benchmark data are reproducible.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }

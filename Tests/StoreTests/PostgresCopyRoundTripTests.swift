@@ -1,3 +1,4 @@
+import RecstreamModel
 import RecstreamStore
 import TestSupport
 import Testing
@@ -53,18 +54,5 @@ struct PostgresCopyRoundTripTests {
         let error = #expect(throws: PostgresError.self) { try connection.execute("select 1 / $1::int", ["0"]) }
         #expect(error?.sqlState == "22012")  // division_by_zero
         #expect(connection.isHealthy)
-    }
-}
-
-/// A small deterministic generator, so failures reproduce.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
