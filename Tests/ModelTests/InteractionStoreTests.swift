@@ -1,0 +1,52 @@
+import Foundation
+@testable import RecstreamModel
+import Testing
+
+@Suite("Ids, interactions and confidence")
+struct InteractionStoreTests {
+    @Test func entityIndexAssignsDenseRowsOnce() {
+        var index = EntityIndex()
+        #expect(index.resolve("b") == (0, true))
+        #expect(index.resolve("a") == (1, true))
+        #expect(index.resolve("b") == (0, false))
+        #expect(index.row(of: "a") == 1 && index.row(of: "zzz") == nil)
+        #expect(index.ids == ["b", "a"])
+    }
+
+    @Test func bothSidesAccumulateTheSameWeightsAndSequences() {
+        var random = SplitMix64(seed: 77)
+        var store = InteractionStore()
+        var expected: [Int32: [Int32: Float]] = [:]
+        for _ in 0..<2_000 {
+            let (user, item) = (Int32.random(in: 0..<30, using: &random), Int32.random(in: 0..<40, using: &random))
+            let weight = Float([1, 2, 4].randomElement(using: &random)!)
+            store.record(user: user, item: item, weight: weight)
+            expected[user, default: [:]][item, default: 0] += weight
+        }
+        #expect(store.pairCount == expected.values.reduce(0) { $0 + $1.count })
+        #expect(store.userEventCounts.reduce(0, +) == 2_000)
+        for (user, items) in expected {
+            for (item, weight) in items {
+                let fromUser = store.byUser[Int(user)].first { $0.item == item }!
+                let fromItem = store.byItem[Int(item)].first { $0.user == user }!
+                #expect(fromUser.weight == weight && fromItem.weight == weight)
+                #expect(fromUser.lastSequence == fromItem.lastSequence)
+            }
+        }
+    }
+
+    @Test func confidenceFollowsTheStatedFormula() {
+        let plain = ConfidenceModel(alpha: 2)
+        #expect(plain.confidence(weight: 3, eventsSince: 50) == 7)
+        let recent = ConfidenceModel(alpha: 2, recencyBoost: 2, recencyHorizon: 10)
+        #expect(recent.confidence(weight: 1, eventsSince: 0) == 1 + 2 * 3)
+        #expect(abs(recent.confidence(weight: 1, eventsSince: 10) - Float(1 + 2 * (1 + 2 * exp(-1.0)))) < 1e-6)
+        var store = InteractionStore()
+        store.record(user: 0, item: 5, weight: 1)
+        store.record(user: 0, item: 6, weight: 1)
+        store.record(user: 0, item: 7, weight: 1)
+        #expect(store.eventsSince(user: 0, lastSequence: store.byUser[0][0].lastSequence) == 2)
+        store.record(user: 0, item: 5, weight: 1)
+        #expect(store.eventsSince(user: 0, lastSequence: store.byUser[0][0].lastSequence) == 0)
+    }
+}
