@@ -34,11 +34,6 @@ public struct ColdStartCentroids: Sendable {
         apply(delta, countChange: 0, categories: itemCategories, uploader: uploader)
     }
 
-    /// Restores a group loaded from storage.
-    public mutating func restore(category: String, sum: [Double], count: Int) { categories[category] = Group(sum: sum, count: count) }
-    public mutating func restore(uploader: String, sum: [Double], count: Int) { uploaders[uploader] = Group(sum: sum, count: count) }
-    public mutating func restoreGlobal(sum: [Double], count: Int) { global = Group(sum: sum, count: count) }
-
     /// A fresh item's vector: `categoryWeight` x (mean of its categories'
     /// means) + `uploaderWeight` x (its uploader's mean), normalised by the
     /// weights of the parts that exist; the global mean when neither does;

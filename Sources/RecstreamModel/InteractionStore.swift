@@ -59,34 +59,9 @@ public struct InteractionStore: Sendable {
         return true
     }
 
-    /// Restores a pair loaded from storage (no event counted); the user's
-    /// counter is raised to cover `lastSequence`.
-    public mutating func restore(user: Int32, item: Int32, weight: Float, lastSequence: Int64) {
-        ensure(users: Int(user) + 1, items: Int(item) + 1)
-        let u = Int(user)
-        userEventCounts[u] = max(userEventCounts[u], lastSequence + 1)
-        byUser[u].append(UserEntry(item: item, weight: weight, lastSequence: lastSequence, indexInItemList: Int32(byItem[Int(item)].count)))
-        byItem[Int(item)].append(ItemEntry(user: user, weight: weight, lastSequence: lastSequence))
-        pairCount += 1
-    }
-
-    /// Sets a user's event counter (loaded from storage).
-    public mutating func setEventCount(user: Int32, to count: Int64) {
-        ensure(users: Int(user) + 1, items: 0)
-        userEventCounts[Int(user)] = count
-    }
-
     /// Number of the user's events after `lastSequence`.
     @inline(__always)
     public func eventsSince(user: Int32, lastSequence: Int64) -> Int64 {
         userEventCounts[Int(user)] - lastSequence - 1
-    }
-
-    public func interactionCount(item: Int32) -> Int {
-        Int(item) < byItem.count ? byItem[Int(item)].count : 0
-    }
-
-    public func interactionCount(user: Int32) -> Int {
-        Int(user) < byUser.count ? byUser[Int(user)].count : 0
     }
 }

@@ -66,20 +66,6 @@ final class KafkaClient: @unchecked Sendable {
         return created
     }
 
-    /// Low and high watermark of a partition, asking the broker.
-    func watermarks(topic: String, partition: Int32, timeoutMs: Int32) throws -> (low: Int64, high: Int64) {
-        var low: Int64 = 0
-        var high: Int64 = 0
-        let code = rd_kafka_query_watermark_offsets(handle, topic, partition, &low, &high, timeoutMs)
-        if code == RD_KAFKA_RESP_ERR__TIMED_OUT || code == RD_KAFKA_RESP_ERR__TRANSPORT {
-            throw state.timeoutError(operation: "watermark query for \(topic)[\(partition)]")
-        }
-        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            throw KafkaError.from(code, operation: "watermark query for \(topic)[\(partition)]")
-        }
-        return (low, high)
-    }
-
     /// Partition count of every topic the broker knows.
     func topicPartitionCounts(timeoutMs: Int32) throws -> [String: Int] {
         var metadata: UnsafePointer<rd_kafka_metadata>?

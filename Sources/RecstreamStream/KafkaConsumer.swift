@@ -61,15 +61,9 @@ public final class KafkaConsumer: @unchecked Sendable {
         return list.positions
     }
 
-    /// Low and high watermark of a partition, asking the broker.
-    public func watermarks(topic: String, partition: Int32, timeoutMs: Int32 = 10_000) throws -> (low: Int64, high: Int64) {
-        try client.watermarks(topic: topic, partition: partition, timeoutMs: timeoutMs)
-    }
-
     /// Low and high watermark of a partition as the last fetch response
-    /// reported them (no request). Use this rather than `watermarks` against
-    /// Tansu 0.6, whose ListOffsets answers the last batch's base offset + 1
-    /// instead of the end offset.
+    /// reported them (no request). Against Tansu 0.6 this is the reliable
+    /// end offset: its ListOffsets answers the last batch's base offset + 1.
     public func fetchedWatermarks(topic: String, partition: Int32) throws -> (low: Int64, high: Int64) {
         var low: Int64 = 0
         var high: Int64 = 0

@@ -35,11 +35,6 @@ public final class KafkaProducer: @unchecked Sendable {
         try send(topic: topic, key: key.map { Array($0.utf8) }, value: Array(value.utf8))
     }
 
-    /// Serves delivery reports without blocking.
-    public func poll() {
-        rd_kafka_poll(client.handle, 0)
-    }
-
     /// Waits until every queued message is delivered; throws when some were
     /// not, or when the broker cannot be reached in time.
     public func flush(timeoutMs: Int32 = 30_000) throws {
@@ -54,11 +49,6 @@ public final class KafkaProducer: @unchecked Sendable {
 
     /// Number of messages the broker acknowledged so far.
     public var deliveredCount: Int { client.state.counters.withLock { $0.delivered } }
-
-    /// Partition count of every topic the broker knows (a metadata request).
-    public func topicPartitionCounts(timeoutMs: Int32 = 10_000) throws -> [String: Int] {
-        try client.topicPartitionCounts(timeoutMs: timeoutMs)
-    }
 }
 
 private func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
