@@ -7,8 +7,12 @@ import Synchronization
 /// parallel, one per core.
 public struct TopKScorer: Sendable {
     public var k: Int
+    /// Queries per GEMM block (one block per task).
     public var queryBlock = 256
-    public var candidateBlock = 8192
+    /// Candidates per GEMM block. The selector's threshold comes from the first
+    /// block, so whole rows (up to this size) select fastest; the score buffer
+    /// is queryBlock x candidateBlock floats per core (32 MiB at most).
+    public var candidateBlock = 32768
 
     public init(k: Int) {
         self.k = k
@@ -39,15 +43,15 @@ public struct TopKScorer: Sendable {
                 let candidateValues = SharedPointer(candidateValues)
                 parallelChunks(count: blockCount) { blocks, _ in
                     var gathered = [Float](repeating: 0, count: queryBlock * d)
-                    var scores = [Float](repeating: 0, count: queryBlock * min(candidateBlock, max(candidateCount, 1)))
-                    var heaps = (0..<queryBlock).map { _ in BoundedTopK(capacity: k) }
+                    var scores = [Float](repeating: 0, count: min(queryBlock, queryRows.count) * min(candidateBlock, max(candidateCount, 1)))
+                    let selectors = (0..<queryBlock).map { _ in TopKSelector(capacity: k) }
                     for block in blocks {
                         let first = block * queryBlock
                         let rows = min(queryBlock, queryRows.count - first)
                         for r in 0..<rows {
                             let source = queryValues.base + Int(queryRows[first + r]) * d
                             for c in 0..<d { gathered[r * d + c] = source[c] }
-                            heaps[r].removeAll()
+                            selectors[r].removeAll()
                         }
                         let excluded = (0..<rows).map { exclusions(queryRows[first + $0]) }
                         var start = 0
@@ -67,12 +71,12 @@ public struct TopKScorer: Sendable {
                                     for item in excluded[r] where Int(item) >= start && Int(item) < start + width {
                                         row[Int(item) - start] = -.infinity
                                     }
-                                    heaps[r].offer(row, count: width, firstID: Int32(start))
+                                    selectors[r].offer(row, count: width, firstID: Int32(start))
                                 }
                             }
                             start += width
                         }
-                        let lists = (0..<rows).map { heaps[$0].sorted() }
+                        let lists = (0..<rows).map { selectors[$0].sorted() }
                         results.withLock { all in
                             for r in 0..<rows { all[first + r] = lists[r] }
                         }
