@@ -61,6 +61,11 @@ let package = Package(
         .testTarget(name: "ModelTests", dependencies: ["RecstreamModel"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "recstream"]),
         .testTarget(
+            name: "DaemonTests",
+            dependencies: ["RecstreamDaemon", "RecstreamModel"],
+            linkerSettings: librdkafkaRuntimePath
+        ),
+        .testTarget(
             name: "StreamTests",
             dependencies: ["RecstreamStream", "TestSupport"],
             linkerSettings: librdkafkaRuntimePath

@@ -28,6 +28,11 @@ public struct ColdStartCentroids: Sendable {
         apply(vector, countChange: 1, categories: itemCategories, uploader: uploader)
     }
 
+    /// Takes a member's vector out of its groups (e.g. before its profile changes).
+    public mutating func remove(_ vector: [Float], categories itemCategories: [String], uploader: String?) {
+        apply(vector.map { -$0 }, countChange: -1, categories: itemCategories, uploader: uploader)
+    }
+
     /// Replaces a warm member's vector `old` by `new` in its groups.
     public mutating func update(from old: [Float], to new: [Float], categories itemCategories: [String], uploader: String?) {
         let delta = zip(new, old).map { $0 - $1 }

@@ -34,16 +34,21 @@ public struct Gramian: Sendable {
         }
     }
 
-    /// Applies the change of one row from `old` to `new` (nil = absent).
+    /// Applies the change of one row from `old` to `new` (nil = absent):
+    /// `G += new new^T - old old^T`, in double precision.
     public mutating func replace(old: UnsafeBufferPointer<Float>?, new: UnsafeBufferPointer<Float>?) {
         let d = dimension
-        let newValues = (0..<d).map { index in new.map { Double($0[index]) } ?? 0 }
-        let oldValues = (0..<d).map { index in old.map { Double($0[index]) } ?? 0 }
-        values.withUnsafeMutableBufferPointer { g in
-            for i in 0..<d {
-                let newI = newValues[i]
-                let oldI = oldValues[i]
-                for j in 0..<d { g[i * d + j] += newI * newValues[j] - oldI * oldValues[j] }
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * d) { scratch in
+            for index in 0..<d {
+                scratch[index] = new.map { Double($0[index]) } ?? 0
+                scratch[d + index] = old.map { Double($0[index]) } ?? 0
+            }
+            values.withUnsafeMutableBufferPointer { g in
+                for i in 0..<d {
+                    let newI = scratch[i]
+                    let oldI = scratch[d + i]
+                    for j in 0..<d { g[i * d + j] += newI * scratch[j] - oldI * scratch[d + j] }
+                }
             }
         }
     }
@@ -70,18 +75,30 @@ public struct Gramian: Sendable {
 
     /// Largest eigenvalue, by power iteration (G is positive semi-definite).
     public func largestEigenvalue(iterations: Int = 50) -> Double {
+        largestEigenpair(iterations: iterations).value
+    }
+
+    /// Largest eigenvalue and its unit eigenvector by power iteration, started
+    /// from `start` when given (a previous eigenvector converges in few steps).
+    public func largestEigenpair(start: [Double]? = nil, iterations: Int) -> (value: Double, vector: [Double]) {
         let d = dimension
-        var vector = [Double](repeating: 1 / Double(d).squareRoot(), count: d)
+        var vector = start?.count == d ? start! : [Double](repeating: 1 / Double(d).squareRoot(), count: d)
         var eigenvalue = 0.0
+        var next = [Double](repeating: 0, count: d)
         for _ in 0..<iterations {
-            var next = [Double](repeating: 0, count: d)
-            for i in 0..<d { for j in 0..<d { next[i] += values[i * d + j] * vector[j] } }
+            values.withUnsafeBufferPointer { g in
+                for i in 0..<d {
+                    var sum = 0.0
+                    for j in 0..<d { sum += g[i * d + j] * vector[j] }
+                    next[i] = sum
+                }
+            }
             let norm = next.reduce(0) { $0 + $1 * $1 }.squareRoot()
-            if norm == 0 { return 0 }
+            if norm == 0 { return (0, vector) }
             eigenvalue = norm
             vector = next.map { $0 / norm }
         }
-        return eigenvalue
+        return (eigenvalue, vector)
     }
 }
 

@@ -38,9 +38,9 @@ public struct InteractionStore: Sendable {
     }
 
     /// Adds `weight` to the pair (creating it when new) and advances the
-    /// user's event counter. Returns true when the pair is new.
+    /// user's event counter. Returns whether the pair is new and its total weight.
     @discardableResult
-    public mutating func record(user: Int32, item: Int32, weight: Float) -> Bool {
+    public mutating func record(user: Int32, item: Int32, weight: Float) -> (isNew: Bool, weight: Float) {
         ensure(users: Int(user) + 1, items: Int(item) + 1)
         let u = Int(user)
         let sequence = userEventCounts[u]
@@ -51,12 +51,12 @@ public struct InteractionStore: Sendable {
             let twin = Int(byUser[u][position].indexInItemList)
             byItem[Int(item)][twin].weight += weight
             byItem[Int(item)][twin].lastSequence = sequence
-            return false
+            return (false, byUser[u][position].weight)
         }
         byUser[u].append(UserEntry(item: item, weight: weight, lastSequence: sequence, indexInItemList: Int32(byItem[Int(item)].count)))
         byItem[Int(item)].append(ItemEntry(user: user, weight: weight, lastSequence: sequence))
         pairCount += 1
-        return true
+        return (true, weight)
     }
 
     /// Number of the user's events after `lastSequence`.

@@ -9,18 +9,22 @@ public struct ProjectionBatch: Sendable {
     public private(set) var offsets: [Int] = [0]
     public private(set) var neighbours: [Int32] = []
     public private(set) var confidences: [Float] = []
+    /// Target t's prior is `priors[priorOffsets[t]...]` (d values), or none when -1.
+    public private(set) var priorOffsets: [Int] = []
+    public private(set) var priors: [Float] = []
 
     public init() {}
 
-    public mutating func append(target: Int32, neighbours rows: [Int32], confidences values: [Float]) {
+    public mutating func append(target: Int32, neighbours rows: [Int32], confidences values: [Float], prior: [Float]? = nil) {
         precondition(rows.count == values.count)
         targets.append(target)
         neighbours.append(contentsOf: rows)
         confidences.append(contentsOf: values)
         offsets.append(neighbours.count)
+        appendPrior(prior)
     }
 
-    public mutating func append(target: Int32, neighbour: (Int) -> (row: Int32, confidence: Float), count: Int) {
+    public mutating func append(target: Int32, neighbour: (Int) -> (row: Int32, confidence: Float), count: Int, prior: [Float]? = nil) {
         targets.append(target)
         for index in 0..<count {
             let entry = neighbour(index)
@@ -28,21 +32,32 @@ public struct ProjectionBatch: Sendable {
             confidences.append(entry.confidence)
         }
         offsets.append(neighbours.count)
+        appendPrior(prior)
     }
 
     public var count: Int { targets.count }
+
+    private mutating func appendPrior(_ prior: [Float]?) {
+        if let prior {
+            priorOffsets.append(priors.count)
+            priors.append(contentsOf: prior)
+        } else {
+            priorOffsets.append(-1)
+        }
+    }
 }
 
 extension WALSSolver {
     /// Solves every projection of `batch` on all cores and writes each result
-    /// into its target row of `output`; `priors`, when given, holds one prior
-    /// per target (row t for target t). Returns the number of targets whose
+    /// into its target row of `output`. Returns the number of targets whose
     /// system could not be solved (their rows are left unchanged).
-    public func solve(_ batch: ProjectionBatch, factors: EmbeddingTable, priors: EmbeddingTable? = nil, into output: inout EmbeddingTable) -> Int {
+    public func solve(_ batch: ProjectionBatch, factors: EmbeddingTable, into output: inout EmbeddingTable) -> Int {
         precondition(factors.dimension == dimension && output.dimension == dimension)
         precondition(batch.targets.allSatisfy { Int($0) < output.count }, "projection target outside the output table")
         let failures = Mutex(0)
         let d = dimension
+        // d x d systems: one BLAS thread per solve, parallelism across solves.
+        BLASThreads.withSingleThreadedCalls {
         output.withUnsafeMutableValues { outputValues in
             let output = SharedPointer(outputValues)
             factors.withUnsafeValues { factorValues in
@@ -51,8 +66,8 @@ extension WALSSolver {
                     let neighbours = SharedPointer(neighbourValues.baseAddress ?? UnsafePointer(bitPattern: 8)!)
                     batch.confidences.withUnsafeBufferPointer { confidenceValues in
                         let confidences = SharedPointer(confidenceValues.baseAddress ?? UnsafePointer(bitPattern: 8)!)
-                        withOptionalValues(priors) { priorValues in
-                            let priors = priorValues.map(SharedPointer.init)
+                        batch.priors.withUnsafeBufferPointer { priorValues in
+                            let priors = SharedPointer(priorValues.baseAddress ?? UnsafePointer(bitPattern: 8)!)
                             parallelChunks(count: batch.count) { range, _ in
                                 var workspace = Workspace()
                                 var failed = 0
@@ -62,7 +77,7 @@ extension WALSSolver {
                                     let solved = solve(
                                         neighbours: UnsafeBufferPointer(start: neighbours.base + start, count: length),
                                         confidences: UnsafeBufferPointer(start: confidences.base + start, count: length),
-                                        factors: factors.base, prior: priors.map { $0.base + t * d },
+                                        factors: factors.base, prior: batch.priorOffsets[t] < 0 ? nil : priors.base + batch.priorOffsets[t],
                                         workspace: &workspace, output: output.mutableBase + Int(batch.targets[t]) * d)
                                     if !solved { failed += 1 }
                                 }
@@ -72,6 +87,7 @@ extension WALSSolver {
                     }
                 }
             }
+        }
         }
         return failures.withLock { $0 }
     }
@@ -85,9 +101,4 @@ struct SharedPointer<T>: @unchecked Sendable {
 
     init(_ base: UnsafePointer<T>) { self.base = base }
     init(_ base: UnsafeMutablePointer<T>) { self.base = UnsafePointer(base) }
-}
-
-private func withOptionalValues<R>(_ table: EmbeddingTable?, _ body: (UnsafePointer<Float>?) -> R) -> R {
-    guard let table else { return body(nil) }
-    return table.withUnsafeValues { body($0) }
 }

@@ -33,9 +33,9 @@ public struct TopKScorer: Sendable {
         let d = queries.dimension
         let candidateCount = candidateCount ?? candidates.count
         precondition(bias.map { $0.count >= candidateCount } ?? true, "bias shorter than the candidate set")
-        let blockCount = (queryRows.count + queryBlock - 1) / queryBlock
         let results = Mutex([ScoredItems](repeating: ScoredItems(items: [], scores: []), count: queryRows.count))
-        let (queryBlock, candidateBlock, k) = (self.queryBlock, self.candidateBlock, self.k)
+        let (queryBlock, candidateBlock, k) = (min(self.queryBlock, max(queryRows.count, 1)), self.candidateBlock, self.k)
+        let blockCount = (queryRows.count + queryBlock - 1) / queryBlock
 
         queries.withUnsafeValues { queryValues in
             let queryValues = SharedPointer(queryValues)
@@ -43,7 +43,7 @@ public struct TopKScorer: Sendable {
                 let candidateValues = SharedPointer(candidateValues)
                 parallelChunks(count: blockCount) { blocks, _ in
                     var gathered = [Float](repeating: 0, count: queryBlock * d)
-                    var scores = [Float](repeating: 0, count: min(queryBlock, queryRows.count) * min(candidateBlock, max(candidateCount, 1)))
+                    var scores = [Float](repeating: 0, count: queryBlock * min(candidateBlock, max(candidateCount, 1)))
                     let selectors = (0..<queryBlock).map { _ in TopKSelector(capacity: k) }
                     for block in blocks {
                         let first = block * queryBlock
@@ -59,10 +59,17 @@ public struct TopKScorer: Sendable {
                             let width = min(candidateBlock, candidateCount - start)
                             scores.withUnsafeMutableBufferPointer { scoreBuffer in
                                 let s = scoreBuffer.baseAddress!
-                                // S (rows x width) = Q (rows x d) * C_block^T.
-                                cblas_sgemm(
-                                    CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(width), Int32(d),
-                                    1, gathered, Int32(d), candidateValues.base + start * d, Int32(d), 0, s, Int32(width))
+                                // S (rows x width) = Q (rows x d) * C_block^T. A single row is a
+                                // matrix-vector product: sgemm would pack the whole block first.
+                                if rows == 1 {
+                                    cblas_sgemv(
+                                        CblasRowMajor, CblasNoTrans, Int32(width), Int32(d), 1,
+                                        candidateValues.base + start * d, Int32(d), gathered, 1, 0, s, 1)
+                                } else {
+                                    cblas_sgemm(
+                                        CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(width), Int32(d),
+                                        1, gathered, Int32(d), candidateValues.base + start * d, Int32(d), 0, s, Int32(width))
+                                }
                                 for r in 0..<rows {
                                     let row = s + r * width
                                     if let bias {

@@ -33,15 +33,16 @@ public struct WALSTraining: Sendable {
         return batch
     }
 
-    /// Projection inputs for items `rows` (all their interactions).
-    public func itemBatch(_ rows: [Int32], interactions: InteractionStore) -> ProjectionBatch {
+    /// Projection inputs for items `rows` (all their interactions), each with
+    /// the prior `prior(row)` gives, if any.
+    public func itemBatch(_ rows: [Int32], interactions: InteractionStore, prior: (Int32) -> [Float]? = { _ in nil }) -> ProjectionBatch {
         var batch = ProjectionBatch()
         for item in rows {
             let entries = Int(item) < interactions.byItem.count ? interactions.byItem[Int(item)] : []
             batch.append(target: item, neighbour: { index in
                 let entry = entries[index]
                 return (entry.user, confidence.confidence(weight: entry.weight, eventsSince: interactions.eventsSince(user: entry.user, lastSequence: entry.lastSequence)))
-            }, count: entries.count)
+            }, count: entries.count, prior: prior(item))
         }
         return batch
     }

@@ -6,6 +6,7 @@ struct WALSSolverTests {
     let d = 16
     let w0: Float = 0.7
     let lambda: Float = 0.05
+    let mu: Float = 0.8
 
     /// Builds the normal equations naively in double precision and solves them.
     func referenceProjection(items: EmbeddingTable, neighbours: [Int32], confidences: [Float], prior: [Float]?) -> [Double] {
@@ -24,7 +25,10 @@ struct WALSSolverTests {
         }
         for i in 0..<d {
             a[i][i] += Double(lambda)
-            b[i] += Double(lambda) * Double(prior?[i] ?? 0)
+            if let prior {
+                a[i][i] += Double(mu)
+                b[i] += Double(mu) * Double(prior[i])
+            }
         }
         return Reference.solve(a, b)
     }
@@ -33,21 +37,18 @@ struct WALSSolverTests {
     func matchesNaiveNormalEquations(interactionCount: Int) throws {
         var random = SplitMix64(seed: UInt64(100 + interactionCount))
         let items = random.table(rows: 120, dimension: d, scale: 0.3)
-        let solver = WALSSolver(gramian: Gramian(exactOf: items), unobservedWeight: w0, regularization: lambda)
+        let solver = WALSSolver(gramian: Gramian(exactOf: items), unobservedWeight: w0, regularization: lambda, priorWeight: mu)
         let neighbours = (0..<interactionCount).map { _ in Int32.random(in: 0..<120, using: &random) }
         let confidences = neighbours.map { _ in Float.random(in: 1...5, using: &random) }
         // Uses the batch API (parallel path) for two targets with the same inputs, one with a prior.
+        let prior = (0..<d).map { _ in random.gaussian() * 0.2 }
         var batch = ProjectionBatch()
         batch.append(target: 0, neighbours: neighbours, confidences: confidences)
-        batch.append(target: 1, neighbours: neighbours, confidences: confidences)
-        let prior = (0..<d).map { _ in random.gaussian() * 0.2 }
-        var priors = EmbeddingTable(dimension: d)
-        priors.append([Float](repeating: 0, count: d))
-        priors.append(prior)
+        batch.append(target: 1, neighbours: neighbours, confidences: confidences, prior: prior)
         var output = EmbeddingTable(dimension: d)
         output.appendZero()
         output.appendZero()
-        #expect(solver.solve(batch, factors: items, priors: priors, into: &output) == 0)
+        #expect(solver.solve(batch, factors: items, into: &output) == 0)
 
         let expected = referenceProjection(items: items, neighbours: neighbours, confidences: confidences, prior: nil)
         let expectedWithPrior = referenceProjection(items: items, neighbours: neighbours, confidences: confidences, prior: prior)

@@ -1,0 +1,95 @@
+/// Setting model hyperparameters by name, as config files, environment
+/// variables and `eval --set key=value` name them.
+extension ModelConfiguration {
+    /// A value that does not fit its key.
+    public struct KeyError: Error, Equatable, CustomStringConvertible {
+        public var key: String
+        public var reason: String
+
+        public var description: String { "\(key): \(reason)" }
+    }
+
+    /// Every settable key with its current value as text.
+    public var keyValues: [(key: String, value: String)] {
+        Self.keys.map { ($0.name, $0.get(self)) }
+    }
+
+    /// Sets `key` from its text form; range checks are `problems()`'s job.
+    public mutating func set(_ key: String, to text: String) throws(KeyError) {
+        guard let entry = Self.keys.first(where: { $0.name == key }) else {
+            throw KeyError(key: key, reason: "unknown key (known: \(Self.keys.map(\.name).joined(separator: ", ")))")
+        }
+        guard entry.set(&self, text) else { throw KeyError(key: key, reason: "expected \(entry.kind), got \"\(text)\"") }
+    }
+
+    private struct Key: Sendable {
+        var name: String
+        var kind: String
+        var get: @Sendable (ModelConfiguration) -> String
+        var set: @Sendable (inout ModelConfiguration, String) -> Bool
+    }
+
+    private static func float(_ name: String, _ path: WritableKeyPath<ModelConfiguration, Float> & Sendable) -> Key {
+        Key(name: name, kind: "a number", get: { "\($0[keyPath: path])" }, set: { configuration, text in
+            guard let value = Float(text) else { return false }
+            configuration[keyPath: path] = value
+            return true
+        })
+    }
+
+    private static func double(_ name: String, _ path: WritableKeyPath<ModelConfiguration, Double> & Sendable) -> Key {
+        Key(name: name, kind: "a number", get: { "\($0[keyPath: path])" }, set: { configuration, text in
+            guard let value = Double(text) else { return false }
+            configuration[keyPath: path] = value
+            return true
+        })
+    }
+
+    private static func integer(_ name: String, _ path: WritableKeyPath<ModelConfiguration, Int> & Sendable) -> Key {
+        Key(name: name, kind: "an integer", get: { "\($0[keyPath: path])" }, set: { configuration, text in
+            guard let value = Int(text) else { return false }
+            configuration[keyPath: path] = value
+            return true
+        })
+    }
+
+    private static func unsigned(_ name: String, _ path: WritableKeyPath<ModelConfiguration, UInt64> & Sendable) -> Key {
+        Key(name: name, kind: "an integer >= 0", get: { "\($0[keyPath: path])" }, set: { configuration, text in
+            guard let value = UInt64(text) else { return false }
+            configuration[keyPath: path] = value
+            return true
+        })
+    }
+
+    private static func boolean(_ name: String, _ path: WritableKeyPath<ModelConfiguration, Bool> & Sendable) -> Key {
+        Key(name: name, kind: "true or false", get: { "\($0[keyPath: path])" }, set: { configuration, text in
+            guard let value = Bool(text) else { return false }
+            configuration[keyPath: path] = value
+            return true
+        })
+    }
+
+    private static let keys: [Key] = [
+        integer("dimension", \.dimension),
+        float("unobserved_weight", \.unobservedWeight),
+        float("regularization", \.regularization),
+        float("alpha", \.confidence.alpha),
+        float("recency_boost", \.confidence.recencyBoost),
+        float("recency_horizon", \.confidence.recencyHorizon),
+        float("event_weights.view", \.eventWeights.view),
+        float("event_weights.click", \.eventWeights.click),
+        float("event_weights.like", \.eventWeights.like),
+        float("sgd_learning_rate", \.sgdLearningRate),
+        integer("item_projection_interval", \.itemProjectionInterval),
+        integer("sweep_interval", \.sweepInterval),
+        integer("warm_item_users", \.warmItemUsers),
+        float("category_weight", \.categoryWeight),
+        float("uploader_weight", \.uploaderWeight),
+        boolean("fresh_item_centroids", \.freshItemCentroids),
+        float("fresh_item_prior_weight", \.freshItemPriorWeight),
+        float("popularity_weight", \.popularityWeight),
+        double("popularity_half_life", \.popularityHalfLife),
+        float("initial_scale", \.initialScale),
+        unsigned("seed", \.seed),
+    ]
+}

@@ -1,0 +1,166 @@
+/// What one `apply` (or sweep) changed, for the store to persist.
+public struct ModelChanges: Sendable {
+    /// User rows whose vectors changed.
+    public var users: Set<Int32> = []
+    /// Item rows whose vectors changed.
+    public var items: Set<Int32> = []
+    /// (user, item) pairs whose accumulated weight changed.
+    public var pairs: Set<Pair> = []
+    /// A full sweep ran: every vector and the centroids changed.
+    public var sweptAll = false
+
+    public struct Pair: Sendable, Hashable {
+        public var user: Int32
+        public var item: Int32
+    }
+}
+
+extension RecommenderModel {
+    /// The training steps with this model's hyperparameters.
+    public var training: WALSTraining {
+        WALSTraining(
+            unobservedWeight: configuration.unobservedWeight, regularization: configuration.regularization,
+            confidence: configuration.confidence)
+    }
+
+    /// Learns one batch of events, in order: each event adds its weight to
+    /// the pair and takes an SGD step on both vectors; then every user the
+    /// batch touched is projected exactly (fold-in from the full history);
+    /// touched items are projected every `itemProjectionInterval` batches;
+    /// a full sweep runs every `sweepInterval` events.
+    @discardableResult
+    public mutating func apply(_ events: [Engagement]) -> ModelChanges {
+        var changes = ModelChanges()
+        let sgd = GravitySGD(
+            learningRate: configuration.sgdLearningRate, unobservedWeight: configuration.unobservedWeight,
+            regularization: configuration.regularization)
+        if sgd.learningRate > 0 && curvature.isStale(eventsNow: statistics.events) {
+            curvature.refresh(userGramian: userGramian, itemGramian: itemGramian, eventsNow: statistics.events)
+        }
+        var scratch = [Float](repeating: 0, count: 4 * configuration.dimension)
+        for event in events {
+            let user = resolveUser(event.user)
+            let item = resolveItem(event.item).row
+            let weight = configuration.eventWeights.weight(of: event.type) * (event.weight ?? 1)
+            let pair = interactions.record(user: user, item: item, weight: weight)
+            popularity.record(item: item)
+            statistics.events += 1
+            changes.users.insert(user)
+            changes.pairs.insert(ModelChanges.Pair(user: user, item: item))
+            pendingItems.insert(item)
+            if sgd.learningRate > 0 {
+                let c = configuration.confidence.confidence(weight: pair.weight, eventsSince: 0)
+                if sgdStep(sgd, user: user, item: item, confidence: c, scratch: &scratch) {
+                    changes.items.insert(item)
+                } else {
+                    statistics.sgdRejected += 1
+                }
+            }
+        }
+        projectUsers(changes.users.sorted())
+        batchesSinceItemProjection += 1
+        if configuration.itemProjectionInterval > 0 && batchesSinceItemProjection >= configuration.itemProjectionInterval {
+            let rows = pendingItems.sorted()
+            projectItems(rows)
+            changes.items.formUnion(rows)
+            pendingItems.removeAll()
+            batchesSinceItemProjection = 0
+        }
+        for item in Set(changes.pairs.map(\.item)) { promoteIfWarm(item) }
+        eventsSinceSweep += events.count
+        if configuration.sweepInterval > 0 && eventsSinceSweep >= configuration.sweepInterval {
+            fullSweep()
+            changes.sweptAll = true
+        }
+        return changes
+    }
+
+    /// One full WALS sweep: every user, then every item with interactions
+    /// (fresh items take their current centroid vector); Gramians recomputed
+    /// exactly and centroids rebuilt from the warm items, dropping any drift.
+    public mutating func fullSweep() {
+        projectUsers((0..<Int32(users.count)).map { $0 }, trackChanges: false)
+        userGramian = Gramian(exactOf: userFactors)
+        let withHistory = (0..<Int32(items.count)).filter { interactionUsers(ofItem: $0) > 0 }
+        projectItems(withHistory, trackChanges: false)
+        if configuration.freshItemCentroids {
+            for row in 0..<Int32(items.count) where interactionUsers(ofItem: row) == 0 {
+                if let centroid = centroidVector(for: profiles[Int(row)]) { itemFactors.set(Int(row), to: centroid) }
+            }
+        }
+        itemGramian = Gramian(exactOf: itemFactors)
+        rebuildCentroids()
+        pendingItems.removeAll()
+        eventsSinceSweep = 0
+        statistics.sweeps += 1
+    }
+
+    /// Exact projections of `rows` against the current item vectors.
+    mutating func projectUsers(_ rows: [Int32], trackChanges: Bool = true) {
+        guard !rows.isEmpty else { return }
+        let batch = training.userBatch(rows, interactions: interactions)
+        let solver = WALSSolver(
+            gramian: itemGramian, unobservedWeight: configuration.unobservedWeight, regularization: configuration.regularization)
+        let old = trackChanges ? rows.map { userFactors.vector(Int($0)) } : []
+        statistics.projectionFailures += solver.solve(batch, factors: itemFactors, into: &userFactors)
+        for (row, oldVector) in zip(rows, old) { userGramian.replace(old: oldVector, new: userFactors.vector(Int(row))) }
+    }
+
+    /// Exact projections of `rows` against the current user vectors; items
+    /// not yet warm are pulled toward their centroid vector.
+    mutating func projectItems(_ rows: [Int32], trackChanges: Bool = true) {
+        guard !rows.isEmpty else { return }
+        let batch = training.itemBatch(rows, interactions: interactions) { row in
+            guard !warm[Int(row)], configuration.freshItemCentroids else { return nil }
+            return centroidVector(for: profiles[Int(row)])
+        }
+        let solver = WALSSolver(
+            gramian: userGramian, unobservedWeight: configuration.unobservedWeight,
+            regularization: configuration.regularization, priorWeight: configuration.freshItemPriorWeight)
+        let old = trackChanges ? rows.map { itemFactors.vector(Int($0)) } : []
+        statistics.projectionFailures += solver.solve(batch, factors: userFactors, into: &itemFactors)
+        for (row, oldVector) in zip(rows, old) {
+            let new = itemFactors.vector(Int(row))
+            itemGramian.replace(old: oldVector, new: new)
+            if warm[Int(row)] {
+                let profile = profiles[Int(row)]
+                centroids.update(from: oldVector, to: new, categories: profile.categories, uploader: profile.uploader)
+            }
+        }
+    }
+
+    /// SGD with gravity on one observed pair; false when refused (non-finite).
+    private mutating func sgdStep(_ sgd: GravitySGD, user: Int32, item: Int32, confidence: Float, scratch: inout [Float]) -> Bool {
+        let d = configuration.dimension
+        let oldUser = userFactors.vector(Int(user))
+        let oldItem = itemFactors.vector(Int(item))
+        let curvature = self.curvature
+        let stepped = scratch.withUnsafeMutableBufferPointer { scratch in
+            userFactors.withUnsafeMutableValues { userValues in
+                itemFactors.withUnsafeMutableValues { itemValues in
+                    sgd.step(
+                        user: userValues + Int(user) * d, item: itemValues + Int(item) * d, confidence: confidence,
+                        userGramian: curvature.userGramian, itemGramian: curvature.itemGramian,
+                        lambdaMaxUser: curvature.userLambdaMax, lambdaMaxItem: curvature.itemLambdaMax,
+                        dimension: d, scratch: scratch.baseAddress!)
+                }
+            }
+        }
+        guard stepped else { return false }
+        userGramian.replace(old: oldUser, new: userFactors.vector(Int(user)))
+        let newItem = itemFactors.vector(Int(item))
+        itemGramian.replace(old: oldItem, new: newItem)
+        if warm[Int(item)] {
+            let profile = profiles[Int(item)]
+            centroids.update(from: oldItem, to: newItem, categories: profile.categories, uploader: profile.uploader)
+        }
+        return true
+    }
+
+    private mutating func rebuildCentroids() {
+        centroids = ColdStartCentroids(dimension: configuration.dimension)
+        for row in 0..<items.count where warm[row] {
+            centroids.add(itemFactors.vector(row), categories: profiles[row].categories, uploader: profiles[row].uploader)
+        }
+    }
+}

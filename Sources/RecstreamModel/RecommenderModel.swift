@@ -1,0 +1,143 @@
+/// The whole model the daemon keeps in memory: id maps, user and item
+/// embeddings with their Gramians, the interaction history, item profiles
+/// with the cold-start centroids, and decayed item popularity. `serve` and
+/// `eval` both drive it through `apply(_:)`, so they share one update policy.
+///
+/// Item states: *fresh* (no interactions: vector from the centroids of its
+/// categories and uploader), *cold* (fewer than `warmItemUsers` users:
+/// projected with a pull toward that centroid vector), *warm* (projected
+/// freely; its vector feeds the centroids).
+public struct RecommenderModel: Sendable {
+    public let configuration: ModelConfiguration
+    public internal(set) var users = EntityIndex()
+    public internal(set) var items = EntityIndex()
+    public internal(set) var userFactors: EmbeddingTable
+    public internal(set) var itemFactors: EmbeddingTable
+    public internal(set) var userGramian: Gramian
+    public internal(set) var itemGramian: Gramian
+    public internal(set) var interactions = InteractionStore()
+    public internal(set) var centroids: ColdStartCentroids
+    public internal(set) var profiles: [ItemProfile] = []
+    /// Whether each item row is warm (its vector is in the centroids).
+    public internal(set) var warm: [Bool] = []
+    public internal(set) var popularity: PopularityCounter
+    public internal(set) var statistics = ModelStatistics()
+    var random: SplitMix64
+    var curvature = SGDCurvature()
+    var batchesSinceItemProjection = 0
+    var eventsSinceSweep = 0
+    var pendingItems: Set<Int32> = []
+
+    public init(configuration: ModelConfiguration) {
+        precondition(configuration.problems().isEmpty, "invalid model configuration: \(configuration.problems())")
+        self.configuration = configuration
+        let d = configuration.dimension
+        userFactors = EmbeddingTable(dimension: d)
+        itemFactors = EmbeddingTable(dimension: d)
+        userGramian = Gramian(dimension: d)
+        itemGramian = Gramian(dimension: d)
+        centroids = ColdStartCentroids(dimension: d)
+        popularity = PopularityCounter(halfLife: configuration.popularityHalfLife)
+        random = SplitMix64(seed: configuration.seed)
+    }
+
+    /// Creates or updates an item from a catalog event. A new item gets its
+    /// fresh vector; a warm item moves to its new centroid groups.
+    @discardableResult
+    public mutating func upsertItem(_ id: String, profile: ItemProfile) -> Int32 {
+        let (row, isNew) = resolveItem(id, profile: profile)
+        guard !isNew, profiles[Int(row)] != profile else { return row }
+        let vector = itemFactors.vector(Int(row))
+        if warm[Int(row)] {
+            let old = profiles[Int(row)]
+            centroids.remove(vector, categories: old.categories, uploader: old.uploader)
+            centroids.add(vector, categories: profile.categories, uploader: profile.uploader)
+        }
+        profiles[Int(row)] = profile
+        if interactionUsers(ofItem: row) == 0 { setItemVector(row, to: freshVector(for: profile)) }
+        return row
+    }
+
+    /// The vector a fresh item with this profile starts from: the weighted
+    /// centroid mean, or a small random vector when centroids are off or no
+    /// item is warm yet.
+    mutating func freshVector(for profile: ItemProfile) -> [Float] {
+        if configuration.freshItemCentroids, let centroid = centroidVector(for: profile) { return centroid }
+        return randomVector()
+    }
+
+    /// The centroid combination for a profile (nil when no item is warm).
+    func centroidVector(for profile: ItemProfile) -> [Float]? {
+        centroids.freshVector(
+            categories: profile.categories, uploader: profile.uploader,
+            categoryWeight: configuration.categoryWeight, uploaderWeight: configuration.uploaderWeight)
+    }
+
+    mutating func randomVector() -> [Float] {
+        let d = configuration.dimension
+        let scale = configuration.initialScale / Float(d).squareRoot()
+        return (0..<d).map { _ in Float.random(in: -scale...scale, using: &random) }
+    }
+
+    mutating func resolveUser(_ id: String) -> Int32 {
+        let (row, isNew) = users.resolve(id)
+        if isNew {
+            userFactors.appendZero()
+            interactions.ensure(users: users.count, items: items.count)
+        }
+        return row
+    }
+
+    mutating func resolveItem(_ id: String, profile: ItemProfile = ItemProfile()) -> (row: Int32, isNew: Bool) {
+        let (row, isNew) = items.resolve(id)
+        if isNew {
+            profiles.append(profile)
+            warm.append(false)
+            let vector = freshVector(for: profile)
+            itemFactors.append(vector)
+            itemGramian.replace(old: nil, new: vector)
+            interactions.ensure(users: users.count, items: items.count)
+            popularity.ensure(items: items.count)
+        }
+        return (row, isNew)
+    }
+
+    func interactionUsers(ofItem row: Int32) -> Int {
+        Int(row) < interactions.byItem.count ? interactions.byItem[Int(row)].count : 0
+    }
+
+    /// Overwrites a user vector, keeping `G_U` current.
+    mutating func setUserVector(_ row: Int32, to vector: [Float]) {
+        userGramian.replace(old: userFactors.vector(Int(row)), new: vector)
+        userFactors.set(Int(row), to: vector)
+    }
+
+    /// Overwrites an item vector, keeping `G_V` and (for warm items) the centroids current.
+    mutating func setItemVector(_ row: Int32, to vector: [Float]) {
+        let old = itemFactors.vector(Int(row))
+        itemGramian.replace(old: old, new: vector)
+        itemFactors.set(Int(row), to: vector)
+        if warm[Int(row)] {
+            let profile = profiles[Int(row)]
+            centroids.update(from: old, to: vector, categories: profile.categories, uploader: profile.uploader)
+        }
+    }
+
+    /// Makes an item warm once it has enough users: its vector joins the centroids.
+    mutating func promoteIfWarm(_ row: Int32) {
+        guard !warm[Int(row)], interactionUsers(ofItem: row) >= configuration.warmItemUsers else { return }
+        warm[Int(row)] = true
+        let profile = profiles[Int(row)]
+        centroids.add(itemFactors.vector(Int(row)), categories: profile.categories, uploader: profile.uploader)
+    }
+}
+
+/// Counters of what the model has done, for logs and metrics.
+public struct ModelStatistics: Sendable, Equatable {
+    public var events = 0
+    /// SGD steps refused because a result was not finite (vectors unchanged).
+    public var sgdRejected = 0
+    /// Projections whose system could not be solved (vectors unchanged).
+    public var projectionFailures = 0
+    public var sweeps = 0
+}

@@ -1,0 +1,156 @@
+import Foundation
+@testable import RecstreamModel
+import Testing
+
+@Suite("Recommender model (the aggregate serve and eval drive)")
+struct RecommenderModelTests {
+    /// A small configuration: exact checks stay cheap, every feature is on.
+    func configuration(sweepInterval: Int = 0) -> ModelConfiguration {
+        var configuration = ModelConfiguration()
+        configuration.dimension = 8
+        configuration.warmItemUsers = 2
+        configuration.sweepInterval = sweepInterval
+        configuration.confidence = ConfidenceModel(alpha: 1, recencyBoost: 3, recencyHorizon: 2)
+        return configuration
+    }
+
+    /// Random events over `users` x `items`, with repeats and all three types.
+    func events(count: Int, users: Int, items: Int, seed: UInt64) -> [Engagement] {
+        var random = SplitMix64(seed: seed)
+        return (0..<count).map { _ in
+            Engagement(
+                user: "u\(Int.random(in: 0..<users, using: &random))", item: "i\(Int.random(in: 0..<items, using: &random))",
+                type: EventType.allCases.randomElement(using: &random)!)
+        }
+    }
+
+    /// The user's projection rebuilt from its event history alone: confidences
+    /// from summed type weights and recency by order, normal equations in double.
+    func referenceUserVector(_ model: RecommenderModel, user: String, history: [Engagement]) -> [Double] {
+        let configuration = model.configuration
+        let d = configuration.dimension
+        let mine = history.filter { $0.user == user }
+        var weight: [String: Double] = [:]
+        var lastIndex: [String: Int] = [:]
+        for (index, event) in mine.enumerated() {
+            weight[event.item, default: 0] += Double(configuration.eventWeights.weight(of: event.type))
+            lastIndex[event.item] = index
+        }
+        let w0 = Double(configuration.unobservedWeight)
+        var a = [[Double]](repeating: [Double](repeating: 0, count: d), count: d)
+        var b = [Double](repeating: 0, count: d)
+        for row in 0..<model.itemFactors.count {
+            let v = model.itemFactors.vector(row).map(Double.init)
+            for i in 0..<d { for j in 0..<d { a[i][j] += w0 * v[i] * v[j] } }
+        }
+        for (item, total) in weight {
+            let since = Double(mine.count - 1 - lastIndex[item]!)
+            let recency = 1 + Double(configuration.confidence.recencyBoost) * exp(-since / Double(configuration.confidence.recencyHorizon))
+            let c = 1 + Double(configuration.confidence.alpha) * total * recency
+            let v = model.itemFactors.vector(Int(model.items.row(of: item)!)).map(Double.init)
+            for i in 0..<d {
+                b[i] += c * v[i]
+                for j in 0..<d { a[i][j] += (c - w0) * v[i] * v[j] }
+            }
+        }
+        for i in 0..<d { a[i][i] += Double(configuration.regularization) }
+        return Reference.solve(a, b)
+    }
+
+    @Test func batchesReportTheirUsersAndPairs() {
+        var model = RecommenderModel(configuration: configuration())
+        for batch in 0..<6 {
+            let batchEvents = events(count: 40, users: 12, items: 30, seed: UInt64(batch))
+            let changes = model.apply(batchEvents)
+            #expect(changes.users == Set(batchEvents.map { model.users.row(of: $0.user)! }))
+            #expect(changes.pairs.count == Set(batchEvents.map { "\($0.user)/\($0.item)" }).count)
+            #expect(Set(batchEvents.map { model.items.row(of: $0.item)! }).isSubset(of: changes.items))
+        }
+    }
+
+    /// With item vectors held still (no item projections, no SGD), every user
+    /// of a batch must equal the exact solution of its normal equations.
+    @Test func touchedUsersAreProjectedExactlyFromTheirWholeHistory() {
+        var frozen = configuration()
+        frozen.itemProjectionInterval = 0
+        frozen.sgdLearningRate = 0
+        var model = RecommenderModel(configuration: frozen)
+        let history = events(count: 240, users: 12, items: 30, seed: 5)
+        model.apply(history)
+        for user in Set(history.map(\.user)) {
+            let row = Int(model.users.row(of: user)!)
+            let expected = referenceUserVector(model, user: user, history: history)
+            #expect(Reference.relativeError(model.userFactors.vector(row), expected) < 1e-4, "user \(user)")
+        }
+    }
+
+    @Test func gramiansFollowEveryVectorChange() {
+        var model = RecommenderModel(configuration: configuration())
+        for batch in 0..<20 { model.apply(events(count: 25, users: 15, items: 40, seed: UInt64(100 + batch))) }
+        model.upsertItem("brand-new", profile: ItemProfile(categories: ["c1"], uploader: "up"))
+        #expect(model.userGramian.relativeDrift(from: Gramian(exactOf: model.userFactors)) < 1e-4)
+        #expect(model.itemGramian.relativeDrift(from: Gramian(exactOf: model.itemFactors)) < 1e-4)
+    }
+
+    @Test func freshItemStartsAtTheCentroidOfItsWarmCategoryMates() {
+        var model = RecommenderModel(configuration: configuration())
+        for item in 0..<6 {
+            model.upsertItem("i\(item)", profile: ItemProfile(categories: item < 3 ? ["drama"] : ["comedy"], uploader: nil))
+        }
+        model.apply(events(count: 300, users: 10, items: 6, seed: 7))
+        let dramas = (0..<3).map { model.itemFactors.vector(Int(model.items.row(of: "i\($0)")!)) }
+        #expect((0..<6).allSatisfy { model.warm[Int(model.items.row(of: "i\($0)")!)] }, "every item has >= 2 users")
+        let row = model.upsertItem("new-drama", profile: ItemProfile(categories: ["drama"]))
+        let expected = (0..<8).map { k in dramas.reduce(0.0) { $0 + Double($1[k]) } / 3 }
+        #expect(Reference.relativeError(model.itemFactors.vector(Int(row)), expected) < 1e-5)
+        #expect(!model.warm[Int(row)])
+    }
+
+    @Test func sameSeedAndEventsGiveIdenticalModels() {
+        let stream = events(count: 400, users: 20, items: 50, seed: 11)
+        var first = RecommenderModel(configuration: configuration(sweepInterval: 150))
+        var second = RecommenderModel(configuration: configuration(sweepInterval: 150))
+        for start in stride(from: 0, to: stream.count, by: 50) {
+            first.apply(Array(stream[start..<start + 50]))
+            second.apply(Array(stream[start..<start + 50]))
+        }
+        #expect(first.statistics.sweeps == 2)
+        #expect(first.userFactors.values == second.userFactors.values)
+        #expect(first.itemFactors.values == second.itemFactors.values)
+    }
+
+    @Test func recommendationsExcludeSeenItemsAndUnknownUsersGetThePopularList() {
+        var model = RecommenderModel(configuration: configuration())
+        model.apply(events(count: 500, users: 10, items: 25, seed: 3))
+        let user = model.users.row(of: "u0")!
+        let seen = Set(model.interactions.byUser[Int(user)].map(\.item))
+        let list = model.recommend(userRows: [user], k: 5)[0]
+        #expect(list.items.count == min(5, 25 - seen.count))
+        #expect(list.items.allSatisfy { !seen.contains($0) })
+        // Popularity: counts decayed by 2^(-age / half-life), age in events.
+        let halfLife = model.configuration.popularityHalfLife
+        let stream = events(count: 500, users: 10, items: 25, seed: 3)
+        var expected: [String: Double] = [:]
+        for (index, event) in stream.enumerated() {
+            expected[event.item, default: 0] += exp2(-Double(stream.count - 1 - index) / halfLife)
+        }
+        let popular = model.popular(k: 3)
+        let top = expected.sorted { $0.value > $1.value }.prefix(3)
+        #expect(popular.items.map { model.items.ids[Int($0)] } == top.map(\.key))
+        for (score, (_, count)) in zip(popular.scores, top) { #expect(abs(Double(score) - count) < 1e-3) }
+    }
+
+    @Test func configurationKeysSetValuesAndProblemsNameTheKey() throws {
+        var configuration = ModelConfiguration()
+        try configuration.set("recency_horizon", to: "7.5")
+        try configuration.set("event_weights.like", to: "9")
+        #expect(configuration.confidence.recencyHorizon == 7.5)
+        #expect(configuration.eventWeights.like == 9)
+        #expect(throws: ModelConfiguration.KeyError.self) { try configuration.set("dimension", to: "lots") }
+        #expect(throws: ModelConfiguration.KeyError.self) { try configuration.set("no_such_key", to: "1") }
+        configuration.regularization = 0
+        configuration.popularityHalfLife = -1
+        #expect(configuration.problems().map(\.key) == ["regularization", "popularity_half_life"])
+        #expect(ModelConfiguration().problems().isEmpty)
+    }
+}
