@@ -47,7 +47,14 @@ public struct ModelBenchmark {
         for _ in 0..<projections { projected.appendZero() }
         let projectionSeconds = timed { _ = solver.solve(batch, factors: itemTable, into: &projected) }
         results["wals_projections_per_s"] = Double(projections) / projectionSeconds
-        log(String(format: "WALS projections (%d interactions each, all cores): %.0f /s", interactionsPerProjection, Double(projections) / projectionSeconds))
+        log(String(format: "WALS projections by Cholesky (%d interactions each, all cores): %.0f /s", interactionsPerProjection, Double(projections) / projectionSeconds))
+        var conjugateGradient = solver
+        conjugateGradient.method = .conjugateGradient(iterations: 3)
+        var fromZero = EmbeddingTable(dimension: dimension, reservingRows: projections)
+        for _ in 0..<projections { fromZero.appendZero() }
+        let conjugateGradientSeconds = timed { _ = conjugateGradient.solve(batch, factors: itemTable, into: &fromZero) }
+        results["wals_cg3_projections_per_s"] = Double(projections) / conjugateGradientSeconds
+        log(String(format: "WALS projections by 3 conjugate-gradient steps (inexact): %.0f /s", Double(projections) / conjugateGradientSeconds))
 
         results["sgd_events_per_s"] = BLASRuntime.singleThreaded { sgdEventsPerSecond(userTable, itemTable, &random) }
         log(String(format: "SGD with gravity, one core: %.0f events/s", results["sgd_events_per_s"]!))

@@ -7,7 +7,8 @@ enum BLASThreads {
     /// Number of hardware threads (the width of recstream's parallel sections).
     static let available = Int(openblas_get_num_procs())
 
-    static func withSingleThreadedCalls<R>(_ body: () throws -> R) rethrows -> R {
+    static func withSingleThreadedCalls<R>(when condition: Bool = true, _ body: () throws -> R) rethrows -> R {
+        guard condition else { return try body() }
         let previous = openblas_get_num_threads()
         openblas_set_num_threads(1)
         defer { openblas_set_num_threads(previous) }

@@ -80,6 +80,7 @@ extension ModelConfiguration {
         float("event_weights.click", \.eventWeights.click),
         float("event_weights.like", \.eventWeights.like),
         float("sgd_learning_rate", \.sgdLearningRate),
+        integer("conjugate_gradient_steps", \.conjugateGradientSteps),
         integer("item_projection_interval", \.itemProjectionInterval),
         integer("sweep_interval", \.sweepInterval),
         integer("warm_item_users", \.warmItemUsers),

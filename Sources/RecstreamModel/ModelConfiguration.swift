@@ -17,9 +17,13 @@ public struct ModelConfiguration: Sendable, Equatable, Codable {
     /// SGD-with-gravity step size as a fraction of the inverse curvature
     /// bound (0 turns the per-event step off; 1 is the largest safe step).
     public var sgdLearningRate: Float = 0.1
+    /// Conjugate-gradient steps per projection; 0 = Cholesky (exact).
+    public var conjugateGradientSteps = 0
     /// Items touched by events are re-projected every this many batches
-    /// (1 = every batch; 0 = only in full sweeps).
-    public var itemProjectionInterval = 1
+    /// (1 = every batch; 0 = only in full sweeps, SGD moves them in between).
+    /// Measured on MovieLens: per-event item projections lowered HR@10 from
+    /// 0.075 to 0.069 against sweeps only, so the default leaves it to sweeps.
+    public var itemProjectionInterval = 0
     /// A full sweep (every user, then every item) runs after this many events
     /// (0 = only when asked).
     public var sweepInterval = 10_000
@@ -63,6 +67,7 @@ public struct ModelConfiguration: Sendable, Equatable, Codable {
             check(weight.isFinite && weight > 0, "event_weights.\(type.rawValue)", "must be a finite number > 0")
         }
         check(sgdLearningRate.isFinite && (0...1).contains(sgdLearningRate), "sgd_learning_rate", "must be between 0 and 1")
+        check((0...1000).contains(conjugateGradientSteps), "conjugate_gradient_steps", "must be between 0 (Cholesky) and 1000")
         check(itemProjectionInterval >= 0, "item_projection_interval", "must be >= 0")
         check(sweepInterval >= 0, "sweep_interval", "must be >= 0")
         check(warmItemUsers >= 1, "warm_item_users", "must be >= 1")

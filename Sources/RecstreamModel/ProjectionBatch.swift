@@ -57,7 +57,7 @@ extension WALSSolver {
         let failures = Mutex(0)
         let d = dimension
         // d x d systems: one BLAS thread per solve, parallelism across solves.
-        BLASThreads.withSingleThreadedCalls {
+        BLASThreads.withSingleThreadedCalls(when: batch.count > 1) {
         output.withUnsafeMutableValues { outputValues in
             let output = SharedPointer(outputValues)
             factors.withUnsafeValues { factorValues in

@@ -57,7 +57,9 @@ extension RecommenderModel {
                 }
             }
         }
+        foldItemChanges()
         projectUsers(changes.users.sorted())
+        foldUserChanges()
         batchesSinceItemProjection += 1
         if configuration.itemProjectionInterval > 0 && batchesSinceItemProjection >= configuration.itemProjectionInterval {
             let rows = pendingItems.sorted()
@@ -66,7 +68,8 @@ extension RecommenderModel {
             pendingItems.removeAll()
             batchesSinceItemProjection = 0
         }
-        for item in Set(changes.pairs.map(\.item)) { promoteIfWarm(item) }
+        foldItemChanges()
+        for item in Set(changes.pairs.map(\.item)).sorted() { promoteIfWarm(item) }
         eventsSinceSweep += events.count
         if configuration.sweepInterval > 0 && eventsSinceSweep >= configuration.sweepInterval {
             fullSweep()
@@ -89,53 +92,56 @@ extension RecommenderModel {
             }
         }
         itemGramian = Gramian(exactOf: itemFactors)
+        unfoldedUsers.removeAll()
+        unfoldedItems.removeAll()
         rebuildCentroids()
         pendingItems.removeAll()
         eventsSinceSweep = 0
         statistics.sweeps += 1
     }
 
-    /// Exact projections of `rows` against the current item vectors.
+    var solverMethod: WALSSolver.Method {
+        configuration.conjugateGradientSteps > 0 ? .conjugateGradient(iterations: configuration.conjugateGradientSteps) : .cholesky
+    }
+
+    /// Exact projections of `rows` against the current item vectors (`G_V` must be folded).
     mutating func projectUsers(_ rows: [Int32], trackChanges: Bool = true) {
         guard !rows.isEmpty else { return }
         let batch = training.userBatch(rows, interactions: interactions)
-        let solver = WALSSolver(
+        var solver = WALSSolver(
             gramian: itemGramian, unobservedWeight: configuration.unobservedWeight, regularization: configuration.regularization)
-        let old = trackChanges ? rows.map { userFactors.vector(Int($0)) } : []
+        solver.method = solverMethod
+        if trackChanges {
+            for row in rows { unfoldedUsers.willChange(row, from: userFactors.vector(Int(row))) }
+        }
         statistics.projectionFailures += solver.solve(batch, factors: itemFactors, into: &userFactors)
-        for (row, oldVector) in zip(rows, old) { userGramian.replace(old: oldVector, new: userFactors.vector(Int(row))) }
     }
 
-    /// Exact projections of `rows` against the current user vectors; items
-    /// not yet warm are pulled toward their centroid vector.
+    /// Exact projections of `rows` against the current user vectors (`G_U`
+    /// must be folded); items not yet warm are pulled toward their centroid vector.
     mutating func projectItems(_ rows: [Int32], trackChanges: Bool = true) {
         guard !rows.isEmpty else { return }
         let batch = training.itemBatch(rows, interactions: interactions) { row in
             guard !warm[Int(row)], configuration.freshItemCentroids else { return nil }
             return centroidVector(for: profiles[Int(row)])
         }
-        let solver = WALSSolver(
+        var solver = WALSSolver(
             gramian: userGramian, unobservedWeight: configuration.unobservedWeight,
             regularization: configuration.regularization, priorWeight: configuration.freshItemPriorWeight)
-        let old = trackChanges ? rows.map { itemFactors.vector(Int($0)) } : []
-        statistics.projectionFailures += solver.solve(batch, factors: userFactors, into: &itemFactors)
-        for (row, oldVector) in zip(rows, old) {
-            let new = itemFactors.vector(Int(row))
-            itemGramian.replace(old: oldVector, new: new)
-            if warm[Int(row)] {
-                let profile = profiles[Int(row)]
-                centroids.update(from: oldVector, to: new, categories: profile.categories, uploader: profile.uploader)
-            }
+        solver.method = solverMethod
+        if trackChanges {
+            for row in rows { unfoldedItems.willChange(row, from: itemFactors.vector(Int(row))) }
         }
+        statistics.projectionFailures += solver.solve(batch, factors: userFactors, into: &itemFactors)
     }
 
     /// SGD with gravity on one observed pair; false when refused (non-finite).
     private mutating func sgdStep(_ sgd: GravitySGD, user: Int32, item: Int32, confidence: Float, scratch: inout [Float]) -> Bool {
         let d = configuration.dimension
-        let oldUser = userFactors.vector(Int(user))
-        let oldItem = itemFactors.vector(Int(item))
+        unfoldedUsers.willChange(user, from: userFactors.vector(Int(user)))
+        unfoldedItems.willChange(item, from: itemFactors.vector(Int(item)))
         let curvature = self.curvature
-        let stepped = scratch.withUnsafeMutableBufferPointer { scratch in
+        return scratch.withUnsafeMutableBufferPointer { scratch in
             userFactors.withUnsafeMutableValues { userValues in
                 itemFactors.withUnsafeMutableValues { itemValues in
                     sgd.step(
@@ -146,15 +152,6 @@ extension RecommenderModel {
                 }
             }
         }
-        guard stepped else { return false }
-        userGramian.replace(old: oldUser, new: userFactors.vector(Int(user)))
-        let newItem = itemFactors.vector(Int(item))
-        itemGramian.replace(old: oldItem, new: newItem)
-        if warm[Int(item)] {
-            let profile = profiles[Int(item)]
-            centroids.update(from: oldItem, to: newItem, categories: profile.categories, uploader: profile.uploader)
-        }
-        return true
     }
 
     private mutating func rebuildCentroids() {

@@ -27,6 +27,8 @@ public struct RecommenderModel: Sendable {
     var batchesSinceItemProjection = 0
     var eventsSinceSweep = 0
     var pendingItems: Set<Int32> = []
+    var unfoldedUsers = PendingVectorChanges()
+    var unfoldedItems = PendingVectorChanges()
 
     public init(configuration: ModelConfiguration) {
         precondition(configuration.problems().isEmpty, "invalid model configuration: \(configuration.problems())")
@@ -45,6 +47,8 @@ public struct RecommenderModel: Sendable {
     /// fresh vector; a warm item moves to its new centroid groups.
     @discardableResult
     public mutating func upsertItem(_ id: String, profile: ItemProfile) -> Int32 {
+        foldItemChanges()
+        defer { foldItemChanges() }
         let (row, isNew) = resolveItem(id, profile: profile)
         guard !isNew, profiles[Int(row)] != profile else { return row }
         let vector = itemFactors.vector(Int(row))
@@ -106,20 +110,35 @@ public struct RecommenderModel: Sendable {
         Int(row) < interactions.byItem.count ? interactions.byItem[Int(row)].count : 0
     }
 
-    /// Overwrites a user vector, keeping `G_U` current.
+    /// Overwrites a user vector (folded into `G_U` at the next `foldUserChanges`).
     mutating func setUserVector(_ row: Int32, to vector: [Float]) {
-        userGramian.replace(old: userFactors.vector(Int(row)), new: vector)
+        unfoldedUsers.willChange(row, from: userFactors.vector(Int(row)))
         userFactors.set(Int(row), to: vector)
     }
 
-    /// Overwrites an item vector, keeping `G_V` and (for warm items) the centroids current.
+    /// Overwrites an item vector (folded into `G_V` and the centroids at the next `foldItemChanges`).
     mutating func setItemVector(_ row: Int32, to vector: [Float]) {
-        let old = itemFactors.vector(Int(row))
-        itemGramian.replace(old: old, new: vector)
+        unfoldedItems.willChange(row, from: itemFactors.vector(Int(row)))
         itemFactors.set(Int(row), to: vector)
-        if warm[Int(row)] {
-            let profile = profiles[Int(row)]
-            centroids.update(from: old, to: vector, categories: profile.categories, uploader: profile.uploader)
+    }
+
+    /// Brings `G_U` up to date with every user vector changed since the last fold.
+    mutating func foldUserChanges() {
+        for (row, folded) in unfoldedUsers.take() {
+            userGramian.replace(old: folded, new: userFactors.vector(Int(row)))
+        }
+    }
+
+    /// Brings `G_V`, and the centroids of warm items, up to date with every
+    /// item vector changed since the last fold.
+    mutating func foldItemChanges() {
+        for (row, folded) in unfoldedItems.take() {
+            let current = itemFactors.vector(Int(row))
+            itemGramian.replace(old: folded, new: current)
+            if warm[Int(row)] {
+                let profile = profiles[Int(row)]
+                centroids.update(from: folded, to: current, categories: profile.categories, uploader: profile.uploader)
+            }
         }
     }
 

@@ -8,15 +8,27 @@ import CBLAS
 /// where `y_j` are the factors of the entity's observed neighbours with
 /// confidences `c_j`, `G` the other side's Gramian, and `p` an optional prior
 /// pulling with strength `mu` (the minimiser of the entity's loss plus
-/// `mu |x - p|^2`; without a prior, mu = 0). Cholesky via LAPACK.
+/// `mu |x - p|^2`; without a prior, mu = 0). Cholesky via LAPACK, or
+/// conjugate gradient warm-started from the entity's current vector.
 public struct WALSSolver: Sendable {
+    /// How the d x d system is solved.
+    public enum Method: Sendable, Equatable {
+        /// Form the matrix and factor it: exact, O(n d^2 + d^3).
+        case cholesky
+        /// At most `iterations` CG steps from the current vector, stopping
+        /// early at a relative residual of 1e-5: O(iterations (n d + d^2)),
+        /// exact in the limit (implicit uses 3 steps).
+        case conjugateGradient(iterations: Int)
+    }
+
     public let dimension: Int
+    public var method = Method.cholesky
     public let unobservedWeight: Float
     public let regularization: Float
     /// mu: pull toward a prior, for the entities that have one.
     public let priorWeight: Float
     /// `w0 G + lambda I`, d x d, symmetric.
-    private let base: [Float]
+    let base: [Float]
 
     public init(gramian: Gramian, unobservedWeight: Float, regularization: Float, priorWeight: Float = 0) {
         dimension = gramian.dimension
@@ -34,6 +46,7 @@ public struct WALSSolver: Sendable {
         var weighted: [Float] = []
         var matrix: [Float] = []
         var rhs: [Float] = []
+        var conjugateGradient = ConjugateGradientWorkspace()
 
         public init() {}
     }
@@ -46,6 +59,11 @@ public struct WALSSolver: Sendable {
         factors: UnsafePointer<Float>, prior: UnsafePointer<Float>?,
         workspace: inout Workspace, output: UnsafeMutablePointer<Float>
     ) -> Bool {
+        if case .conjugateGradient(let iterations) = method {
+            return solveByConjugateGradient(
+                neighbours: neighbours, confidences: confidences, factors: factors, prior: prior,
+                iterations: iterations, workspace: &workspace.conjugateGradient, output: output)
+        }
         let d = dimension
         let n = neighbours.count
         if workspace.gathered.count < n * d {

@@ -69,4 +69,28 @@ struct WALSSolverTests {
         #expect(solver.solve(batch, factors: items, into: &output) == 1)
         #expect(output.vector(0) == [1, 2, 3, 4])
     }
+
+    @Test func conjugateGradientConvergesToTheExactProjection() {
+        var random = SplitMix64(seed: 77)
+        let items = random.table(rows: 200, dimension: d, scale: 0.3)
+        var solver = WALSSolver(gramian: Gramian(exactOf: items), unobservedWeight: w0, regularization: lambda, priorWeight: mu)
+        let neighbours = (0..<40).map { _ in Int32.random(in: 0..<200, using: &random) }
+        let confidences = neighbours.map { _ in Float.random(in: 1...5, using: &random) }
+        let prior = (0..<d).map { _ in random.gaussian() * 0.2 }
+        var batch = ProjectionBatch()
+        batch.append(target: 0, neighbours: neighbours, confidences: confidences, prior: prior)
+        let expected = referenceProjection(items: items, neighbours: neighbours, confidences: confidences, prior: prior)
+        // From a random start (the entity's old vector), 3 steps get close and 3 d steps converge.
+        var start = EmbeddingTable(dimension: d)
+        start.append((0..<d).map { _ in random.gaussian() })
+        var errors: [Double] = []
+        for steps in [3, 3 * d] {
+            solver.method = .conjugateGradient(iterations: steps)
+            var output = start
+            #expect(solver.solve(batch, factors: items, into: &output) == 0)
+            errors.append(Reference.relativeError(output.vector(0), expected))
+        }
+        #expect(errors[1] < 1e-4, "converged error \(errors[1])")
+        #expect(errors[0] > errors[1], "three steps are an approximation: \(errors)")
+    }
 }
