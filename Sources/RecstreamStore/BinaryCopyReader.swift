@@ -45,23 +45,57 @@ public struct BinaryCopyReader {
         return String(decoding: bytes[position..<position + length], as: UTF8.self)
     }
 
+    /// Raw bytes (`bytea`).
+    public mutating func readBytes() throws -> [UInt8]? {
+        guard let length = try readLength(expected: nil) else { return nil }
+        try require(length)
+        defer { position += length }
+        return Array(bytes[position..<position + length])
+    }
+
     /// A one-dimensional `real[]` (an empty array reads as []); NULL elements are refused.
     public mutating func readRealArray() throws -> [Float]? {
+        try readArray(elementOid: BinaryCopyFormat.float4Oid, name: "real") { reader, length in
+            guard length == 4 else { throw BinaryCopyError.malformed("real element of \(length) bytes") }
+            return Float(bitPattern: try reader.readInteger(UInt32.self))
+        }
+    }
+
+    /// A one-dimensional `double precision[]`.
+    public mutating func readDoubleArray() throws -> [Double]? {
+        try readArray(elementOid: BinaryCopyFormat.float8Oid, name: "double precision") { reader, length in
+            guard length == 8 else { throw BinaryCopyError.malformed("double element of \(length) bytes") }
+            return Double(bitPattern: try reader.readInteger(UInt64.self))
+        }
+    }
+
+    /// A one-dimensional `text[]`.
+    public mutating func readTextArray() throws -> [String]? {
+        try readArray(elementOid: BinaryCopyFormat.textOid, name: "text") { reader, length in
+            try reader.require(length)
+            defer { reader.position += length }
+            return String(decoding: reader.bytes[reader.position..<reader.position + length], as: UTF8.self)
+        }
+    }
+
+    private mutating func readArray<T>(
+        elementOid: Int32, name: String, element: (inout BinaryCopyReader, Int) throws -> T
+    ) throws -> [T]? {
         guard let length = try readLength(expected: nil) else { return nil }
         let end = position + length
         let dimensions = try readInteger(Int32.self)
         _ = try readInteger(Int32.self)  // has-nulls flag
         let elementType = try readInteger(Int32.self)
-        guard elementType == BinaryCopyFormat.float4Oid else { throw BinaryCopyError.malformed("array element type \(elementType), expected real") }
+        guard elementType == elementOid else { throw BinaryCopyError.malformed("array element type \(elementType), expected \(name)") }
         if dimensions == 0 { return [] }
         guard dimensions == 1 else { throw BinaryCopyError.malformed("array with \(dimensions) dimensions") }
         let count = Int(try readInteger(Int32.self))
         _ = try readInteger(Int32.self)  // lower bound
-        var values = [Float]()
+        var values = [T]()
         values.reserveCapacity(count)
         for _ in 0..<count {
-            guard try readLength(expected: 4) != nil else { throw BinaryCopyError.malformed("NULL inside real[]") }
-            values.append(Float(bitPattern: try readInteger(UInt32.self)))
+            guard let elementLength = try readLength(expected: nil) else { throw BinaryCopyError.malformed("NULL inside \(name)[]") }
+            values.append(try element(&self, elementLength))
         }
         guard position == end else { throw BinaryCopyError.malformed("array length mismatch") }
         return values

@@ -42,18 +42,49 @@ public struct BinaryCopyWriter {
         bytes.append(contentsOf: utf8)
     }
 
+    /// Raw bytes (`bytea`).
+    public mutating func append(bytes value: [UInt8]) {
+        appendInteger(Int32(value.count))
+        bytes.append(contentsOf: value)
+    }
+
     /// A one-dimensional `real[]` without NULL elements, bit-exact.
     public mutating func append<C: Collection>(realArray values: C) where C.Element == Float {
-        appendInteger(Int32(20 + 8 * values.count))
-        appendInteger(Int32(1))  // dimensions
-        appendInteger(Int32(0))  // has nulls
-        appendInteger(BinaryCopyFormat.float4Oid)
-        appendInteger(Int32(values.count))
-        appendInteger(Int32(1))  // lower bound
+        appendArrayHeader(byteCount: 8 * values.count, elementOid: BinaryCopyFormat.float4Oid, count: values.count)
         for value in values {
             appendInteger(Int32(4))
             appendInteger(value.bitPattern)
         }
+    }
+
+    /// A one-dimensional `double precision[]` without NULL elements, bit-exact.
+    public mutating func append(doubleArray values: [Double]) {
+        appendArrayHeader(byteCount: 12 * values.count, elementOid: BinaryCopyFormat.float8Oid, count: values.count)
+        for value in values {
+            appendInteger(Int32(8))
+            appendInteger(value.bitPattern)
+        }
+    }
+
+    /// A one-dimensional `text[]` without NULL elements.
+    public mutating func append(textArray values: [String]) {
+        let byteCount = values.reduce(0) { $0 + 4 + $1.utf8.count }
+        appendArrayHeader(byteCount: byteCount, elementOid: BinaryCopyFormat.textOid, count: values.count)
+        for value in values {
+            appendInteger(Int32(value.utf8.count))
+            bytes.append(contentsOf: value.utf8)
+        }
+    }
+
+    /// Field length, then the array header: 1 dimension, no NULLs, element
+    /// type, element count, lower bound 1 (PostgreSQL's `array_send`).
+    private mutating func appendArrayHeader(byteCount: Int, elementOid: Int32, count: Int) {
+        appendInteger(Int32(20 + byteCount))
+        appendInteger(Int32(1))
+        appendInteger(Int32(0))
+        appendInteger(elementOid)
+        appendInteger(Int32(count))
+        appendInteger(Int32(1))
     }
 
     /// The complete stream, trailer included.
@@ -70,4 +101,6 @@ public struct BinaryCopyWriter {
 enum BinaryCopyFormat {
     static let signature: [UInt8] = Array("PGCOPY\n".utf8) + [0xFF, 0x0D, 0x0A, 0x00]
     static let float4Oid: Int32 = 700
+    static let float8Oid: Int32 = 701
+    static let textOid: Int32 = 25
 }

@@ -13,9 +13,20 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Connects with a `postgresql://` URL or a `key=value` conninfo string;
     /// settings it leaves out come from the standard `PG*` environment
     /// variables, as in every libpq client. An empty string uses them alone.
-    public init(conninfo: String) throws {
-        redactedConninfo = ConninfoRedaction.redact(conninfo)
-        guard let pointer = PQconnectdb(conninfo) else {
+    ///
+    /// - Parameter database: when given, overrides the database the conninfo names.
+    public init(conninfo: String, database: String? = nil) throws {
+        redactedConninfo = ConninfoRedaction.redact(conninfo) + (database.map { " (database \($0))" } ?? "")
+        // expand_dbname: the first "dbname" may be a whole URL or conninfo; a
+        // second "dbname" is a plain database name that overrides it.
+        let keywords = ["dbname"] + (database == nil ? [] : ["dbname"])
+        let values = [conninfo] + (database.map { [$0] } ?? [])
+        let connection = withCStringArray(keywords + [nil]) { keywordPointers in
+            withCStringArray(values + [nil]) { valuePointers in
+                PQconnectdbParams(keywordPointers, valuePointers, 1)
+            }
+        }
+        guard let pointer = connection else {
             throw PostgresError(sqlState: nil, message: "out of memory", context: "connect to \(redactedConninfo)")
         }
         guard PQstatus(pointer) == CONNECTION_OK else {
@@ -23,6 +34,9 @@ public final class PostgresConnection: @unchecked Sendable {
             PQfinish(pointer)
             throw PostgresError(sqlState: nil, message: message, context: "connect to \(redactedConninfo)")
         }
+        // Notices ("relation ... already exists, skipping") are chatter, not
+        // errors; libpq would print them to stderr.
+        PQsetNoticeProcessor(pointer, { _, _ in }, nil)
         self.pointer = pointer
     }
 
@@ -43,6 +57,27 @@ public final class PostgresConnection: @unchecked Sendable {
             PQexecParams(pointer, sql, Int32(parameters.count), nil, values, nil, nil, 0)
         }
         return try wrap(result, context: "statement").checked(accepting: [PGRES_COMMAND_OK, PGRES_TUPLES_OK], context: "statement")
+    }
+
+    /// Runs a trusted SQL script (a migration file) that may hold several
+    /// statements, through the simple query protocol. Never for data.
+    public func executeScript(_ sql: String) throws {
+        _ = try wrap(PQexec(pointer, sql), context: "script").checked(accepting: [PGRES_COMMAND_OK, PGRES_TUPLES_OK], context: "script")
+        drainResults()
+    }
+
+    /// Runs `body` inside BEGIN ... COMMIT; any error rolls the whole
+    /// transaction back and is rethrown.
+    public func transaction<R>(_ body: () throws -> R) throws -> R {
+        try execute("begin")
+        do {
+            let result = try body()
+            try execute("commit")
+            return result
+        } catch {
+            if isHealthy { _ = try? execute("rollback") }
+            throw error
+        }
     }
 
     /// Runs `COPY ... FROM STDIN` and streams `data` to it; returns rows copied.

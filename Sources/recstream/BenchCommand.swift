@@ -6,7 +6,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Reproducible benchmarks.",
-        subcommands: [ModelBench.self]
+        subcommands: [ModelBench.self, StoreBench.self]
     )
 }
 
@@ -21,6 +21,25 @@ struct ModelBench: ParsableCommand {
 
     func run() throws {
         let results = ModelBenchmark().run { print($0) }
+        if json {
+            let data = try JSONSerialization.data(withJSONObject: results, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        }
+    }
+}
+
+struct StoreBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "store",
+        abstract: "Bulk PostgreSQL writes and reads of the state tables, on a scratch database of RECSTREAM_DATABASE_URL's server."
+    )
+
+    @Flag(help: "End with one JSON object of the results on the last line.")
+    var json = false
+
+    func run() throws {
+        let conninfo = ProcessInfo.processInfo.environment["RECSTREAM_DATABASE_URL"] ?? ""
+        let results = try StoreBenchmark().run(conninfo: conninfo) { print($0) }
         if json {
             let data = try JSONSerialization.data(withJSONObject: results, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))

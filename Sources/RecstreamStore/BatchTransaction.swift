@@ -1,0 +1,42 @@
+/// Everything one consumed batch changes, written atomically: if any part
+/// fails, nothing is written and the offsets stay where they were, so the
+/// batch is consumed again from the same position.
+public struct BatchWrites: Sendable {
+    public var users: [UserRow] = []
+    public var items: [ItemRow] = []
+    public var interactions: [InteractionRow] = []
+    public var userVectors: [VectorRow] = []
+    public var itemVectors: [VectorRow] = []
+    public var centroids: [CentroidRow] = []
+    public var deadLetters: [DeadLetter] = []
+    /// The next offset of every partition the batch read.
+    public var offsets: [PartitionOffset] = []
+    /// The version the written vectors carry.
+    public var modelVersion: Int64 = 0
+
+    public init() {}
+}
+
+/// Commits a batch's state changes and its Kafka offsets in one PostgreSQL
+/// transaction (offsets last).
+public struct BatchTransaction {
+    public let connection: PostgresConnection
+
+    public init(connection: PostgresConnection) {
+        self.connection = connection
+    }
+
+    public func commit(_ writes: BatchWrites) throws {
+        let state = StateRepository(connection: connection)
+        try connection.transaction {
+            try state.upsertUsers(writes.users)
+            try state.upsertItems(writes.items)
+            try state.upsertInteractions(writes.interactions)
+            try state.upsertVectors(writes.userVectors, side: .user, version: writes.modelVersion)
+            try state.upsertVectors(writes.itemVectors, side: .item, version: writes.modelVersion)
+            try state.upsertCentroids(writes.centroids)
+            try state.insertDeadLetters(writes.deadLetters)
+            try state.saveOffsets(writes.offsets)
+        }
+    }
+}

@@ -1,0 +1,88 @@
+/// The tables app backends read: user recommendations, related items and
+/// popular items, keyed by external ids. Each list is one row, replaced
+/// whole, so a reader never sees half a list.
+public struct RecommendationRepository {
+    public let connection: PostgresConnection
+
+    public init(connection: PostgresConnection) {
+        self.connection = connection
+    }
+
+    /// Upserts users' lists (inside a transaction).
+    public func publishUserLists(_ lists: [RankedList], modelVersion: Int64) throws {
+        try publish(lists, table: "user_recommendations", idColumn: "user_id", modelVersion: modelVersion)
+    }
+
+    /// Upserts items' related lists (inside a transaction).
+    public func publishRelatedLists(_ lists: [RankedList], modelVersion: Int64) throws {
+        try publish(lists, table: "item_related", idColumn: "item_id", modelVersion: modelVersion)
+    }
+
+    /// Replaces the popular list (inside a transaction: readers see the old
+    /// list or the new one).
+    public func replacePopular(itemIDs: [String], scores: [Float], modelVersion: Int64) throws {
+        precondition(itemIDs.count == scores.count)
+        try connection.execute("delete from popular_items")
+        var writer = BinaryCopyWriter()
+        for (index, (item, score)) in zip(itemIDs, scores).enumerated() {
+            writer.beginRow(fieldCount: 4)
+            writer.append(Int32(index + 1))
+            writer.append(item)
+            writer.append(score)
+            writer.append(modelVersion)
+        }
+        if !itemIDs.isEmpty {
+            try connection.copyIn("copy popular_items (rank, item_id, score, model_version) from stdin (format binary)", data: writer.finish())
+        }
+    }
+
+    /// A user's list as an app reads it, nil when there is none.
+    public func userList(_ userID: String) throws -> RankedList? {
+        try list(table: "user_recommendations", idColumn: "user_id", id: userID)
+    }
+
+    /// An item's related list, nil when there is none.
+    public func relatedList(_ itemID: String) throws -> RankedList? {
+        try list(table: "item_related", idColumn: "item_id", id: itemID)
+    }
+
+    /// The popular items, best first.
+    public func popular() throws -> RankedList {
+        let result = try connection.execute("select item_id, score from popular_items order by rank")
+        return RankedList(
+            id: "popular", itemIDs: (0..<result.rowCount).map { result.text(row: $0, column: 0)! },
+            scores: (0..<result.rowCount).map { Float(result.text(row: $0, column: 1)!)! })
+    }
+
+    private func publish(_ lists: [RankedList], table: String, idColumn: String, modelVersion: Int64) throws {
+        try connection.copyMerge(
+            into: table, columns: [idColumn, "item_ids", "scores", "model_version"],
+            conflict: "on conflict (\(idColumn)) do update set item_ids = excluded.item_ids, scores = excluded.scores, model_version = excluded.model_version, generated_at = now()",
+            rows: lists.count
+        ) { writer in
+            for list in lists {
+                writer.beginRow(fieldCount: 4)
+                writer.append(list.id)
+                writer.append(textArray: list.itemIDs)
+                writer.append(realArray: list.scores)
+                writer.append(modelVersion)
+            }
+        }
+    }
+
+    private func list(table: String, idColumn: String, id: String) throws -> RankedList? {
+        let result = try connection.execute(
+            """
+            select t.item_id, t.score from \(table) r
+            cross join lateral unnest(r.item_ids, r.scores) with ordinality as t(item_id, score, rank)
+            where r.\(idColumn) = $1 order by t.rank
+            """, [id])
+        if result.rowCount == 0 {
+            // No rows: an empty list, or no list at all.
+            guard try connection.execute("select 1 from \(table) where \(idColumn) = $1", [id]).rowCount > 0 else { return nil }
+        }
+        return RankedList(
+            id: id, itemIDs: (0..<result.rowCount).map { result.text(row: $0, column: 0)! },
+            scores: (0..<result.rowCount).map { Float(result.text(row: $0, column: 1)!)! })
+    }
+}

@@ -1,0 +1,60 @@
+import RecstreamStore
+import TestSupport
+import Testing
+
+@Suite("Schema migrations against a real server", .enabled(if: TestServices.postgresRequested))
+struct MigrationTests {
+    @Test func migrateTwiceIsANoOpAndTheTablesExist() throws {
+        let database = try FreshDatabase()
+        let connection = try database.connect()
+        let migrations = try FreshDatabase.migrations()
+        let first = try Migrator(migrations: migrations).migrate(connection)
+        #expect(first.applied == migrations.map(\.version))
+        #expect(first.alreadyApplied.isEmpty)
+        let second = try Migrator(migrations: migrations).migrate(connection)
+        #expect(second.applied.isEmpty)
+        #expect(second.alreadyApplied == migrations.map(\.version))
+        let tables = try connection.execute("select count(*) from pg_tables where schemaname = 'public'").text(row: 0, column: 0)
+        #expect(tables == "13")
+        let recorded = try connection.execute("select count(*) from schema_migrations").text(row: 0, column: 0)
+        #expect(recorded == String(migrations.count))
+    }
+
+    @Test func aChangedAppliedFileIsRefusedByName() throws {
+        let database = try FreshDatabase()
+        let connection = try database.connect()
+        var migrations = try FreshDatabase.migrations()
+        _ = try Migrator(migrations: migrations).migrate(connection)
+        migrations[0].sql += "\n-- an edit after the fact\n"
+        do {
+            _ = try Migrator(migrations: migrations).migrate(connection)
+            Issue.record("a changed migration must be refused")
+        } catch let error as MigrationError {
+            #expect(error.reason.contains("migration \(migrations[0].fileName) was changed after it was applied"))
+        }
+    }
+
+    @Test func aFailingMigrationLeavesNothingBehind() throws {
+        let database = try FreshDatabase()
+        let connection = try database.connect()
+        let broken = Migration(version: 1, name: "broken", sql: "create table half_done (id int); select no_such_function();")
+        #expect(throws: MigrationError.self) { _ = try Migrator(migrations: [broken]).migrate(connection) }
+        let leftovers = try connection.execute("select count(*) from pg_tables where tablename in ('half_done')").text(row: 0, column: 0)
+        #expect(leftovers == "0")
+        #expect(try connection.execute("select count(*) from schema_migrations").text(row: 0, column: 0) == "0")
+    }
+
+    @Test func aDatabaseAheadOfTheBinaryIsRefused() throws {
+        let database = try FreshDatabase()
+        let connection = try database.connect()
+        var migrations = try FreshDatabase.migrations()
+        migrations.append(Migration(version: 999, name: "future", sql: "create table future_table (id int);"))
+        _ = try Migrator(migrations: migrations).migrate(connection)
+        do {
+            _ = try Migrator(migrations: Array(migrations.dropLast())).migrate(connection)
+            Issue.record("an unknown applied migration must be refused")
+        } catch let error as MigrationError {
+            #expect(error.reason.contains("migration 999 (future)"))
+        }
+    }
+}

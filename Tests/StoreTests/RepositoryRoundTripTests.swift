@@ -1,0 +1,187 @@
+import RecstreamModel
+import RecstreamStore
+import TestSupport
+import Testing
+
+@Suite("Repositories against a real server", .enabled(if: TestServices.postgresRequested))
+struct RepositoryRoundTripTests {
+    let dimension = 8
+
+    func vectors(_ count: Int, seed: UInt64) -> [VectorRow] {
+        var random = SplitMix64(seed: seed)
+        let specials: [Float] = [-0.0, .leastNonzeroMagnitude, .greatestFiniteMagnitude, -.ulpOfOne]
+        return (0..<count).map { id in
+            VectorRow(id: Int64(id), vector: (0..<dimension).map { k in
+                id == 0 && k < specials.count ? specials[k] : Float(bitPattern: UInt32(truncatingIfNeeded: random.next()) & 0xBEFF_FFFF)
+            })
+        }
+    }
+
+    /// A batch that writes one of everything.
+    func batch(users: Int, offset: Int64, seed: UInt64) -> BatchWrites {
+        var writes = BatchWrites()
+        writes.users = (0..<users).map { UserRow(id: Int64($0), externalID: "user-\($0)", eventCount: Int64($0 * 3 + 1)) }
+        writes.items = (0..<users).map { ItemRow(id: Int64($0), externalID: "item-\($0)", categories: ["c\($0 % 3)", "é \"quoted\""], uploader: $0 % 2 == 0 ? "up" : nil, title: "T\($0)") }
+        writes.interactions = (0..<users).map { InteractionRow(user: Int64($0), item: Int64(($0 + 1) % users), weight: Float($0) + 0.5, lastSequence: Int64($0)) }
+        writes.userVectors = vectors(users, seed: seed)
+        writes.itemVectors = vectors(users, seed: seed + 1)
+        writes.centroids = [
+            CentroidRow(kind: .category, key: "c0", sum: (0..<dimension).map { Double($0) / 3 }, count: 4),
+            CentroidRow(kind: .global, key: "", sum: (0..<dimension).map { -Double($0) * .pi }, count: 9),
+        ]
+        writes.deadLetters = [DeadLetter(topic: "t", partition: 2, offset: 41, key: [0xFF, 0x00], payload: [0xC3, 0x28, 0x7B], reason: "not valid JSON")]
+        writes.offsets = [PartitionOffset(topic: "t", partition: 0, nextOffset: offset), PartitionOffset(topic: "t", partition: 2, nextOffset: 42)]
+        writes.modelVersion = 7
+        return writes
+    }
+
+    @Test func everyRepositoryRoundTripsAndVectorsStayBitIdentical() throws {
+        let database = try FreshDatabase()
+        let connection = try database.migrated()
+        let state = StateRepository(connection: connection)
+        try state.saveMetadata(dimension: dimension, hyperparameters: #"{"alpha": 1}"#, modelVersion: 7)
+        let writes = batch(users: 300, offset: 10, seed: 1)
+        try BatchTransaction(connection: connection).commit(writes)
+
+        #expect(try state.loadUsers() == writes.users)
+        #expect(try state.loadItems() == writes.items)
+        #expect(try state.loadInteractions().sorted { $0.user < $1.user } == writes.interactions)
+        let users = try state.loadVectors(side: .user)
+        #expect(users.map(\.id) == writes.userVectors.map(\.id))
+        #expect(zip(users, writes.userVectors).allSatisfy { $0.vector.map(\.bitPattern) == $1.vector.map(\.bitPattern) })
+        #expect(try state.loadVectors(side: .item).map { $0.vector.map(\.bitPattern) } == writes.itemVectors.map { $0.vector.map(\.bitPattern) })
+        #expect(try state.loadCentroids().sorted { $0.kind.rawValue < $1.kind.rawValue } == writes.centroids)
+        #expect(try state.loadDeadLetters() == writes.deadLetters)
+        #expect(try state.loadOffsets() == writes.offsets)
+        let metadata = try #require(try state.loadMetadata())
+        #expect(metadata.dimension == dimension && metadata.modelVersion == 7 && metadata.hyperparameters.contains("alpha"))
+
+        // A second batch updates in place.
+        var update = BatchWrites()
+        update.users = [UserRow(id: 5, externalID: "user-5", eventCount: 99)]
+        update.interactions = [InteractionRow(user: 5, item: 6, weight: 9.25, lastSequence: 98)]
+        update.offsets = [PartitionOffset(topic: "t", partition: 0, nextOffset: 11)]
+        try BatchTransaction(connection: connection).commit(update)
+        #expect(try state.loadUsers()[5].eventCount == 99)
+        #expect(try state.loadInteractions().first { $0.user == 5 }?.weight == 9.25)
+        #expect(try state.loadOffsets().first { $0.partition == 0 }?.nextOffset == 11)
+    }
+
+    @Test func recommendationListsAndTheirFlatViews() throws {
+        let database = try FreshDatabase()
+        let connection = try database.migrated()
+        let recommendations = RecommendationRepository(connection: connection)
+        let lists = [
+            RankedList(id: "alice", itemIDs: ["m1", "m,2", "m\"3"], scores: [0.9, 0.5, -0.25]),
+            RankedList(id: "bob", itemIDs: [], scores: []),
+        ]
+        try connection.transaction {
+            try recommendations.publishUserLists(lists, modelVersion: 3)
+            try recommendations.publishRelatedLists([RankedList(id: "m1", itemIDs: ["m2"], scores: [0.75])], modelVersion: 3)
+            try recommendations.replacePopular(itemIDs: ["m9", "m1"], scores: [12, 7.5], modelVersion: 3)
+        }
+        #expect(try recommendations.userList("alice") == lists[0])
+        #expect(try recommendations.userList("bob") == lists[1])
+        #expect(try recommendations.userList("nobody") == nil)
+        #expect(try recommendations.relatedList("m1")?.itemIDs == ["m2"])
+        #expect(try recommendations.popular() == RankedList(id: "popular", itemIDs: ["m9", "m1"], scores: [12, 7.5]))
+        let flat = try connection.execute("select rank, item_id, score from user_recommendations_flat where user_id = $1 order by rank", ["alice"])
+        #expect((0..<flat.rowCount).map { flat.text(row: $0, column: 1)! } == ["m1", "m,2", "m\"3"])
+        #expect(flat.text(row: 2, column: 0) == "3" && flat.text(row: 2, column: 2) == "-0.25")
+        // Republishing replaces the whole list.
+        try connection.transaction {
+            try recommendations.publishUserLists([RankedList(id: "alice", itemIDs: ["m7"], scores: [1])], modelVersion: 4)
+        }
+        #expect(try recommendations.userList("alice")?.itemIDs == ["m7"])
+    }
+
+    @Test func aFailureInsideTheBatchLeavesNoTraceAndOffsetsUnchanged() throws {
+        let database = try FreshDatabase()
+        let connection = try database.migrated()
+        let state = StateRepository(connection: connection)
+        try state.saveMetadata(dimension: dimension, hyperparameters: "{}", modelVersion: 1)
+        let first = batch(users: 50, offset: 10, seed: 1)
+        try BatchTransaction(connection: connection).commit(first)
+
+        // Everything valid except the very last statement: an offset below zero.
+        var failing = batch(users: 80, offset: 20, seed: 2)
+        failing.offsets.append(PartitionOffset(topic: "t", partition: 1, nextOffset: -1))
+        #expect(throws: PostgresError.self) { try BatchTransaction(connection: connection).commit(failing) }
+        // A vector of the wrong dimension in the middle fails the same way.
+        var wrongDimension = batch(users: 80, offset: 30, seed: 3)
+        wrongDimension.itemVectors[7].vector.removeLast()
+        do {
+            try BatchTransaction(connection: connection).commit(wrongDimension)
+            Issue.record("a vector of the wrong dimension must be refused")
+        } catch let error as PostgresError {
+            #expect(error.sqlState == "23514")
+            #expect(error.message.contains("the model dimension is 8"))
+        }
+
+        for poison: Float in [.nan, .infinity, -.infinity] {
+            var nonFinite = batch(users: 80, offset: 40, seed: 4)
+            nonFinite.userVectors[3].vector[5] = poison
+            #expect(sqlState(of: { try BatchTransaction(connection: connection).commit(nonFinite) }) == "23514", "\(poison)")
+        }
+
+        #expect(try state.loadUsers() == first.users)
+        #expect(try state.loadVectors(side: .user).map(\.vector) == first.userVectors.map(\.vector))
+        #expect(try state.loadDeadLetters().count == 1)
+        #expect(try state.loadOffsets() == first.offsets)
+    }
+
+    @Test func theReaderRoleReadsRecommendationsAndNothingElse() throws {
+        let database = try FreshDatabase()
+        let owner = try database.migrated()
+        try owner.transaction {
+            try RecommendationRepository(connection: owner).publishUserLists([RankedList(id: "u", itemIDs: ["i"], scores: [1])], modelVersion: 1)
+            try RecommendationRepository(connection: owner).replacePopular(itemIDs: ["i"], scores: [1], modelVersion: 1)
+        }
+        let login = TestServices.uniqueName("app_reader")
+        try owner.execute("create role \(login) login in role recstream_reader")
+        defer { _ = try? owner.execute("drop role if exists \(login)") }
+        let reader = try PostgresConnection(conninfo: database.conninfo + (database.conninfo.contains("?") ? "&" : "?") + "user=\(login)", database: database.name)
+
+        for readable in ["user_recommendations", "user_recommendations_flat", "item_related", "item_related_flat", "popular_items"] {
+            #expect(throws: Never.self) { try reader.execute("select * from \(readable)") }
+        }
+        for hidden in ["user_embeddings", "item_embeddings", "interactions", "users", "consumer_offsets", "dead_letters"] {
+            #expect(sqlState(of: { try reader.execute("select * from \(hidden)") }) == "42501", "\(hidden)")
+        }
+        #expect(sqlState(of: { try reader.execute("insert into popular_items (rank, item_id, score, model_version) values (9, 'x', 1, 1)") }) == "42501")
+        #expect(sqlState(of: { try reader.execute("update user_recommendations set scores = '{2}'") }) == "42501")
+        #expect(sqlState(of: { try reader.execute("delete from user_recommendations") }) == "42501")
+        #expect(sqlState(of: { try reader.execute("create table sneaky (id int)") }) == "42501")
+    }
+
+    @Test func aLostConnectionIsReplacedOnTheNextAttempt() throws {
+        let database = try FreshDatabase()
+        _ = try database.migrated()
+        let client = ReconnectingConnection(conninfo: database.conninfo + (database.conninfo.contains("?") ? "&" : "?") + "dbname=\(database.name)")
+        let firstPID = try client.run { try $0.execute("select pg_backend_pid()").text(row: 0, column: 0)! }
+        let admin = try database.connect()
+        try admin.execute("select pg_terminate_backend($1::int)", [firstPID])
+        let secondPID = try client.run(attempts: 5) { try $0.execute("select pg_backend_pid()").text(row: 0, column: 0)! }
+        #expect(secondPID != firstPID)
+        // A statement error is not a lost connection: thrown at once, no retry.
+        var calls = 0
+        #expect(throws: PostgresError.self) {
+            try client.run(attempts: 5) { connection in
+                calls += 1
+                return try connection.execute("select no_such_column from users")
+            }
+        }
+        #expect(calls == 1)
+    }
+
+    func sqlState(of body: () throws -> Void) -> String? {
+        do {
+            try body()
+            return nil
+        } catch let error as PostgresError {
+            return error.sqlState
+        } catch {
+            return "?"
+        }
+    }
+}
