@@ -56,13 +56,13 @@ let package = Package(
             linkerSettings: librdkafkaRuntimePath
         ),
 
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["RecstreamStore"], path: "Tests/TestSupport"),
         .testTarget(name: "StoreTests", dependencies: ["RecstreamStore", "RecstreamModel", "TestSupport"]),
         .testTarget(name: "ModelTests", dependencies: ["RecstreamModel"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "recstream"]),
         .testTarget(
             name: "DaemonTests",
-            dependencies: ["RecstreamDaemon", "RecstreamModel"],
+            dependencies: ["RecstreamDaemon", "RecstreamModel", "RecstreamStore", "RecstreamStream", "TestSupport"],
             linkerSettings: librdkafkaRuntimePath
         ),
         .testTarget(

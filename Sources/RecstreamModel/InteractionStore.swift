@@ -59,6 +59,27 @@ public struct InteractionStore: Sendable {
         return (true, weight)
     }
 
+    /// Puts back a stored pair as it was (restoring from storage): its total
+    /// weight and the user's event counter at its last event.
+    public mutating func restore(user: Int32, item: Int32, weight: Float, lastSequence: Int64) {
+        ensure(users: Int(user) + 1, items: Int(item) + 1)
+        byUser[Int(user)].append(UserEntry(item: item, weight: weight, lastSequence: lastSequence, indexInItemList: Int32(byItem[Int(item)].count)))
+        byItem[Int(item)].append(ItemEntry(user: user, weight: weight, lastSequence: lastSequence))
+        pairCount += 1
+    }
+
+    /// Sets a user's event counter (restoring from storage).
+    public mutating func restoreEventCount(user: Int32, count: Int64) {
+        ensure(users: Int(user) + 1, items: 0)
+        userEventCounts[Int(user)] = count
+    }
+
+    /// The stored state of one pair, if observed.
+    public func pair(user: Int32, item: Int32) -> UserEntry? {
+        guard Int(user) < byUser.count else { return nil }
+        return byUser[Int(user)].first { $0.item == item }
+    }
+
     /// Number of the user's events after `lastSequence`.
     @inline(__always)
     public func eventsSince(user: Int32, lastSequence: Int64) -> Int64 {

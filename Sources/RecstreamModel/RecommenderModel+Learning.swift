@@ -154,7 +154,7 @@ extension RecommenderModel {
         }
     }
 
-    private mutating func rebuildCentroids() {
+    mutating func rebuildCentroids() {
         centroids = ColdStartCentroids(dimension: configuration.dimension)
         for row in 0..<items.count where warm[row] {
             centroids.add(itemFactors.vector(row), categories: profiles[row].categories, uploader: profiles[row].uploader)

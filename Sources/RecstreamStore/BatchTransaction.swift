@@ -9,6 +9,8 @@ public struct BatchWrites: Sendable {
     public var itemVectors: [VectorRow] = []
     public var centroids: [CentroidRow] = []
     public var deadLetters: [DeadLetter] = []
+    /// Ids of the events applied, for duplicate detection.
+    public var eventIDs: [String] = []
     /// The next offset of every partition the batch read.
     public var offsets: [PartitionOffset] = []
     /// The version the written vectors carry.
@@ -36,6 +38,7 @@ public struct BatchTransaction {
             try state.upsertVectors(writes.itemVectors, side: .item, version: writes.modelVersion)
             try state.upsertCentroids(writes.centroids)
             try state.insertDeadLetters(writes.deadLetters)
+            try state.recordEventIDs(writes.eventIDs)
             try state.saveOffsets(writes.offsets)
         }
     }

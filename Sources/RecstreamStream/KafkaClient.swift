@@ -13,7 +13,7 @@ final class KafkaClient: @unchecked Sendable {
     /// Topic handles by name, for the legacy produce API (rd_kafka_producev is variadic).
     private var topics: [String: OpaquePointer] = [:]
 
-    init(kind: Kind, properties: [String: String], logger: Logger) throws {
+    init(kind: Kind, properties: [String: String], logger: Logger, rebalanceHandler: RebalanceHandler? = nil) throws {
         let conf = rd_kafka_conf_new()!
         var errorText = CErrorBuffer()
         for (key, value) in properties.sorted(by: { $0.key < $1.key }) {
@@ -22,7 +22,7 @@ final class KafkaClient: @unchecked Sendable {
                 throw KafkaError.invalidProperty(key: key, reason: errorText.text)
             }
         }
-        let state = KafkaClientState(logger: logger)
+        let state = KafkaClientState(logger: logger, rebalanceHandler: rebalanceHandler)
         rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(state).toOpaque())
         rd_kafka_conf_set_error_cb(conf) { _, code, reason, opaque in
             guard let opaque else { return }
@@ -43,12 +43,48 @@ final class KafkaClient: @unchecked Sendable {
                 state.recordDelivery(error: error == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : String(cString: rd_kafka_err2str(error)))
             }
         }
+        if kind == .consumer && rebalanceHandler != nil {
+            rd_kafka_conf_set_rebalance_cb(conf) { rk, code, partitions, opaque in
+                guard let rk, let partitions, let opaque else { return }
+                let state = Unmanaged<KafkaClientState>.fromOpaque(opaque).takeUnretainedValue()
+                KafkaClient.rebalance(rk, code: code, partitions: partitions, state: state)
+            }
+        }
         guard let handle = rd_kafka_new(kind == .producer ? RD_KAFKA_PRODUCER : RD_KAFKA_CONSUMER, conf, &errorText.storage, errorText.storage.count) else {
             rd_kafka_conf_destroy(conf)
             throw KafkaError.operationFailed(operation: "create client", code: -1, message: errorText.text)
         }
         self.handle = handle
         self.state = state
+    }
+
+    /// Runs the application's handler and applies the (incremental, for the
+    /// cooperative protocol) assignment change librdkafka waits for.
+    private static func rebalance(
+        _ rk: OpaquePointer, code: rd_kafka_resp_err_t, partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>,
+        state: KafkaClientState
+    ) {
+        let cooperative = String(cString: rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE"
+        let members = (0..<Int(partitions.pointee.cnt)).map { index in
+            TopicPartition(topic: String(cString: partitions.pointee.elems[index].topic), partition: partitions.pointee.elems[index].partition)
+        }
+        var failure: OpaquePointer?
+        if code == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS {
+            let starts = state.rebalanceHandler?(.assigned(members)) ?? [:]
+            for (index, member) in members.enumerated() {
+                partitions.pointee.elems[index].offset = (starts[member] ?? .end).librdkafkaOffset
+            }
+            state.logger.info("partitions assigned", metadata: ["partitions": "\(members.map { "\($0.topic)[\($0.partition)]@\(starts[$0] ?? .end)" })"])
+            if cooperative { failure = rd_kafka_incremental_assign(rk, partitions) } else { rd_kafka_assign(rk, partitions) }
+        } else {
+            _ = state.rebalanceHandler?(.revoked(members))
+            state.logger.info("partitions revoked", metadata: ["partitions": "\(members.map { "\($0.topic)[\($0.partition)]" })"])
+            if cooperative { failure = rd_kafka_incremental_unassign(rk, partitions) } else { rd_kafka_assign(rk, nil) }
+        }
+        if let failure {
+            state.logger.error("rebalance failed", metadata: ["error": "\(String(cString: rd_kafka_error_string(failure)))"])
+            rd_kafka_error_destroy(failure)
+        }
     }
 
     deinit {

@@ -15,9 +15,12 @@ final class KafkaClientState: Sendable {
 
     let logger: Logger
     let counters = Mutex(Counters())
+    /// The consumer's rebalance handler; nil lets librdkafka assign by itself.
+    let rebalanceHandler: RebalanceHandler?
 
-    init(logger: Logger) {
+    init(logger: Logger, rebalanceHandler: RebalanceHandler? = nil) {
         self.logger = logger
+        self.rebalanceHandler = rebalanceHandler
     }
 
     func recordBrokerError(code: Int32, reason: String) {

@@ -8,10 +8,16 @@ public final class KafkaConsumer: @unchecked Sendable {
 
     /// Creates a consumer from librdkafka properties; `group.id` and
     /// `bootstrap.servers` are required, `enable.auto.commit` defaults to false.
-    public init(properties: [String: String], logger: Logger = Logger(label: "recstream.kafka.consumer")) throws {
+    /// With a `rebalanceHandler`, the application decides where assigned
+    /// partitions start (e.g. at offsets it stored itself) and finishes its
+    /// work on revoked ones before they go.
+    public init(
+        properties: [String: String], logger: Logger = Logger(label: "recstream.kafka.consumer"),
+        rebalanceHandler: RebalanceHandler? = nil
+    ) throws {
         var properties = properties
         if properties["enable.auto.commit"] == nil { properties["enable.auto.commit"] = "false" }
-        client = try KafkaClient(kind: .consumer, properties: properties, logger: logger)
+        client = try KafkaClient(kind: .consumer, properties: properties, logger: logger, rebalanceHandler: rebalanceHandler)
         rd_kafka_poll_set_consumer(client.handle)
     }
 
@@ -42,6 +48,15 @@ public final class KafkaConsumer: @unchecked Sendable {
         return KafkaMessage(
             topic: String(cString: rd_kafka_topic_name(record.rkt)), partition: record.partition,
             offset: record.offset, key: key, value: value)
+    }
+
+    /// Commits next-offsets to the group coordinator without waiting (for
+    /// lag monitoring; the source of truth may be elsewhere).
+    public func commitAsync(_ positions: [TopicPartitionOffset]) throws {
+        guard !positions.isEmpty else { return }
+        let list = TopicPartitionList(positions)
+        let code = rd_kafka_commit(client.handle, list.pointer, 1)
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError.from(code, operation: "commit") }
     }
 
     /// Commits the given next-offsets to the group coordinator and waits for the answer.

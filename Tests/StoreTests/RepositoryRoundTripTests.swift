@@ -157,7 +157,7 @@ struct RepositoryRoundTripTests {
     @Test func aLostConnectionIsReplacedOnTheNextAttempt() throws {
         let database = try FreshDatabase()
         _ = try database.migrated()
-        let client = ReconnectingConnection(conninfo: database.conninfo + (database.conninfo.contains("?") ? "&" : "?") + "dbname=\(database.name)")
+        let client = ReconnectingConnection(conninfo: database.url)
         let firstPID = try client.run { try $0.execute("select pg_backend_pid()").text(row: 0, column: 0)! }
         let admin = try database.connect()
         try admin.execute("select pg_terminate_backend($1::int)", [firstPID])

@@ -107,6 +107,30 @@ public struct StateRepository {
             "copy dead_letters (topic, partition, \"offset\", key, payload, reason) from stdin (format binary)", data: writer.finish())
     }
 
+    /// Remembers applied event ids (duplicates are the caller's to drop first).
+    public func recordEventIDs(_ ids: [String]) throws {
+        guard !ids.isEmpty else { return }
+        var writer = BinaryCopyWriter()
+        for id in ids {
+            writer.beginRow(fieldCount: 1)
+            writer.append(id)
+        }
+        try connection.copyIn("copy processed_events (event_id) from stdin (format binary)", data: writer.finish())
+    }
+
+    /// Forgets all but the newest `keep` event ids.
+    public func trimEventIDs(keep: Int) throws {
+        try connection.execute(
+            "delete from processed_events where seq <= (select max(seq) from processed_events) - $1", [String(keep)])
+    }
+
+    /// The newest `limit` event ids, oldest first.
+    public func loadRecentEventIDs(limit: Int) throws -> [String] {
+        try connection.copyRows("select event_id from (select event_id, seq from processed_events order by seq desc limit \(max(0, limit))) recent order by seq") { reader in
+            try reader.readString().required("processed_events.event_id")
+        }
+    }
+
     public func saveOffsets(_ rows: [PartitionOffset]) throws {
         try connection.copyMerge(
             into: "consumer_offsets", columns: ["topic", "partition", "next_offset"],

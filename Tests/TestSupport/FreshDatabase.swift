@@ -1,15 +1,14 @@
 import Foundation
 import RecstreamStore
-import TestSupport
 
 /// A database of its own for one test, created on the test server and
 /// dropped when the value goes away; `migrated()` also applies the schema.
-final class FreshDatabase {
-    let name: String
-    let conninfo: String
+public final class FreshDatabase {
+    public let name: String
+    public let conninfo: String
     private let admin: PostgresConnection
 
-    init() throws {
+    public init() throws {
         conninfo = try TestServices.databaseURL()
         admin = try PostgresConnection(conninfo: conninfo)
         name = TestServices.uniqueName("recstream_test")
@@ -20,16 +19,21 @@ final class FreshDatabase {
         _ = try? admin.execute("drop database if exists \(name) with (force)")
     }
 
-    func connect() throws -> PostgresConnection {
+    public func connect() throws -> PostgresConnection {
         try PostgresConnection(conninfo: conninfo, database: name)
     }
 
-    static func migrations() throws -> [Migration] {
+    public static func migrations() throws -> [Migration] {
         try Migration.load(from: Migration.defaultDirectory())
     }
 
+    /// A libpq URL of this database (the server's URL with its dbname replaced).
+    public var url: String {
+        conninfo + (conninfo.contains("?") ? "&" : "?") + "dbname=\(name)"
+    }
+
     /// A connection to this database with every migration applied.
-    func migrated() throws -> PostgresConnection {
+    public func migrated() throws -> PostgresConnection {
         let connection = try connect()
         _ = try Migrator(migrations: try Self.migrations()).migrate(connection)
         return connection

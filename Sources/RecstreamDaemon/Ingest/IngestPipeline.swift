@@ -1,0 +1,207 @@
+import Dispatch
+import Foundation
+import Logging
+import RecstreamModel
+import RecstreamStore
+import RecstreamStream
+import Synchronization
+
+/// The daemon's main job: consume engagement and catalog events in
+/// micro-batches, learn them, and write the new state together with the
+/// next Kafka offsets in one PostgreSQL transaction per batch.
+///
+/// Exactly once: PostgreSQL, not Kafka, holds the offsets. On assignment
+/// each partition starts at its stored offset; on revocation the batch in
+/// flight is committed first. A crash before the commit loses only work the
+/// restarted daemon redoes from the stored offsets and state.
+public final class IngestPipeline: @unchecked Sendable {
+    public let configuration: DaemonConfiguration
+    private let logger: Logger
+    private let database: ReconnectingConnection
+    private var model: RecommenderModel
+    private var deduplicator: EventDeduplicator
+    private var consumer: KafkaConsumer?
+    private var pending: [KafkaMessage] = []
+    private var modelVersion: Int64
+    private let stopRequested = Atomic<Bool>(false)
+    private let counters = Mutex(IngestStatistics())
+
+    /// Migrates the database, loads the stored model and joins the consumer group.
+    public init(configuration: DaemonConfiguration, logger: Logger) throws {
+        self.configuration = configuration
+        self.logger = logger
+        database = ReconnectingConnection(conninfo: configuration.databaseURL, logger: logger)
+        let migrations = try Migration.load(from: Migration.defaultDirectory())
+        let loaded = try database.run(attempts: 10) { connection -> (RecommenderModel, [String]) in
+            let report = try Migrator(migrations: migrations).migrate(connection)
+            if !report.applied.isEmpty { logger.info("schema migrated", metadata: ["applied": "\(report.applied)"]) }
+            let state = StateRepository(connection: connection)
+            let model = try ModelPersistence.load(state, configuration: configuration.model)
+            try state.saveMetadata(
+                dimension: configuration.model.dimension, hyperparameters: ModelPersistence.hyperparameters(configuration.model),
+                modelVersion: model.interactions.userEventCounts.reduce(0, +))
+            return (model, try state.loadRecentEventIDs(limit: configuration.dedupWindowEvents))
+        }
+        model = loaded.0
+        deduplicator = EventDeduplicator(capacity: configuration.dedupWindowEvents, recent: loaded.1)
+        modelVersion = model.interactions.userEventCounts.reduce(0, +)
+        logger.info("model loaded", metadata: [
+            "users": "\(model.users.count)", "items": "\(model.items.count)", "interactions": "\(model.interactions.pairCount)",
+        ])
+        var properties = configuration.kafkaProperties
+        properties["bootstrap.servers"] = configuration.brokers
+        properties["group.id"] = configuration.groupID
+        properties["session.timeout.ms"] = properties["session.timeout.ms"] ?? String(configuration.sessionTimeoutMs)
+        properties["enable.partition.eof"] = "false"
+        let consumer = try KafkaConsumer(properties: properties, logger: logger) { [weak self] event in
+            self?.rebalance(event) ?? [:]
+        }
+        try consumer.subscribe(topics: [configuration.engagementTopic, configuration.catalogTopic])
+        self.consumer = consumer
+    }
+
+    /// What has been done so far.
+    public var statistics: IngestStatistics { counters.withLock { $0 } }
+
+    /// Asks `run` to finish the batch in flight, commit it, and return.
+    public func requestStop() {
+        stopRequested.store(true, ordering: .relaxed)
+    }
+
+    /// Consumes until `requestStop`; commits the last batch; leaves the group.
+    public func run() throws {
+        defer { consumer?.close() }
+        while !stopRequested.load(ordering: .relaxed) {
+            try collectBatch()
+            try flushPending()
+        }
+        try flushPending()
+        logger.info("ingest stopped", metadata: ["statistics": "\(statistics)"])
+    }
+
+    private func collectBatch() throws {
+        guard let consumer else { return }
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(configuration.batchMaxWaitMs) * 1_000_000
+        while pending.count < configuration.batchMaxEvents && !stopRequested.load(ordering: .relaxed) {
+            let now = DispatchTime.now().uptimeNanoseconds
+            guard now < deadline else { break }
+            do {
+                if let message = try consumer.poll(timeoutMs: Int32(min(100, (deadline - now) / 1_000_000 + 1))) {
+                    pending.append(message)
+                }
+            } catch {
+                // Broker trouble surfaces here; librdkafka reconnects by itself.
+                logger.warning("kafka poll failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// Where assigned partitions start (their stored offsets), or the batch
+    /// in flight committed before revoked partitions go.
+    private func rebalance(_ event: Rebalance) -> [TopicPartition: StartPosition] {
+        switch event {
+        case .assigned(let partitions):
+            let stored: [PartitionOffset]
+            do {
+                // Waits (retrying) while PostgreSQL is away: starting anywhere
+                // but at the stored offsets would skip or repeat events.
+                stored = try database.run { connection in try StateRepository(connection: connection).loadOffsets() }
+            } catch {
+                logger.critical("cannot read the stored offsets of newly assigned partitions; exiting", metadata: ["error": "\(error)"])
+                exit(1)
+            }
+            var starts: [TopicPartition: StartPosition] = [:]
+            for partition in partitions {
+                if let offset = stored.first(where: { $0.topic == partition.topic && $0.partition == partition.partition }) {
+                    starts[partition] = .offset(offset.nextOffset)
+                } else {
+                    starts[partition] = configuration.offsetReset == "earliest" ? .beginning : .end
+                }
+            }
+            return starts
+        case .revoked:
+            do {
+                try flushPending()
+            } catch {
+                logger.error("could not commit the batch before a revocation", metadata: ["error": "\(error)"])
+            }
+            return [:]
+        }
+    }
+
+    private func flushPending() throws {
+        guard !pending.isEmpty else { return }
+        let batch = pending
+        pending = []
+        try process(batch)
+    }
+
+    /// Decode, drop duplicates, learn, and commit one batch (retrying while
+    /// PostgreSQL is away; the batch is kept until it is written).
+    private func process(_ messages: [KafkaMessage]) throws {
+        var deadLetters: [DeadLetter] = []
+        var engagements: [Engagement] = []
+        var eventIDs: [String] = []
+        var catalogEvents: [CatalogEvent] = []
+        var duplicates = 0
+        var nextOffsets: [TopicPartition: Int64] = [:]
+        for message in messages {
+            let partition = TopicPartition(topic: message.topic, partition: message.partition)
+            nextOffsets[partition] = max(nextOffsets[partition] ?? 0, message.offset + 1)
+            func deadLetter(_ reason: String) {
+                deadLetters.append(DeadLetter(
+                    topic: message.topic, partition: message.partition, offset: message.offset, key: message.key,
+                    payload: message.value, reason: reason))
+            }
+            guard message.value.count <= configuration.maxEventBytes else {
+                deadLetter("payload of \(message.value.count) bytes exceeds batch.max_event_bytes (\(configuration.maxEventBytes))")
+                continue
+            }
+            do {
+                if message.topic == configuration.catalogTopic {
+                    catalogEvents.append(try CatalogEvent(json: Data(message.value)))
+                } else {
+                    let event = try EngagementEvent(json: Data(message.value))
+                    if deduplicator.admit(event.eventID) {
+                        engagements.append(event.engagement)
+                        eventIDs.append(event.eventID)
+                    } else {
+                        duplicates += 1
+                    }
+                }
+            } catch {
+                deadLetter(error.reason)
+            }
+        }
+        var catalogRows = Set<Int32>()
+        for event in catalogEvents { catalogRows.insert(model.upsertItem(event.itemID, profile: event.profile)) }
+        let changes = model.apply(engagements)
+        modelVersion += Int64(engagements.count)
+        var writes = ModelPersistence.writes(model, changes: changes, catalogItems: catalogRows)
+        writes.deadLetters = deadLetters
+        writes.eventIDs = eventIDs
+        writes.offsets = nextOffsets.keys.sorted().map { PartitionOffset(topic: $0.topic, partition: $0.partition, nextOffset: nextOffsets[$0]!) }
+        writes.modelVersion = modelVersion
+        var attempts = 0
+        try database.run { connection in
+            attempts += 1
+            try BatchTransaction(connection: connection).commit(writes)
+        }
+        if counters.withLock({ $0.batches }) % 100 == 99 {
+            try? database.run(attempts: 1) { try StateRepository(connection: $0).trimEventIDs(keep: configuration.dedupWindowEvents) }
+        }
+        try? consumer?.commitAsync(writes.offsets.map { TopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: $0.nextOffset) })
+        counters.withLock {
+            $0.batches += 1
+            $0.consumed += messages.count
+            $0.applied += engagements.count
+            $0.catalogApplied += catalogEvents.count
+            $0.deadLettered += deadLetters.count
+            $0.duplicates += duplicates
+            $0.databaseRetries += attempts - 1
+        }
+        if !deadLetters.isEmpty {
+            logger.notice("records dead-lettered", metadata: ["count": "\(deadLetters.count)", "first": "\(deadLetters[0].topic)[\(deadLetters[0].partition)]@\(deadLetters[0].offset): \(deadLetters[0].reason)"])
+        }
+    }
+}

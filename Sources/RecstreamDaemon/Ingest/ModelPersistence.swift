@@ -1,0 +1,64 @@
+import Foundation
+import RecstreamModel
+import RecstreamStore
+
+/// Between the in-memory model and PostgreSQL: loading it at start, and
+/// turning what a batch changed into the rows of its transaction.
+enum ModelPersistence {
+    /// The stored model, or a new one for an empty database; refuses a
+    /// stored dimension other than the configured one.
+    static func load(_ state: StateRepository, configuration: ModelConfiguration) throws -> RecommenderModel {
+        if let metadata = try state.loadMetadata(), metadata.dimension != configuration.dimension {
+            throw ModelRestoreError(reason: "the database holds a model of dimension \(metadata.dimension); model.dimension is \(configuration.dimension)")
+        }
+        var snapshot = ModelSnapshot()
+        let users = try state.loadUsers()
+        let items = try state.loadItems()
+        for (index, user) in users.enumerated() where user.id != Int64(index) {
+            throw ModelRestoreError(reason: "user ids are not dense: \(user.id) at position \(index)")
+        }
+        for (index, item) in items.enumerated() where item.id != Int64(index) {
+            throw ModelRestoreError(reason: "item ids are not dense: \(item.id) at position \(index)")
+        }
+        snapshot.users = users.map { ($0.externalID, $0.eventCount) }
+        snapshot.items = items.map { ($0.externalID, ItemProfile(categories: $0.categories, uploader: $0.uploader)) }
+        snapshot.interactions = try state.loadInteractions().map { (Int32($0.user), Int32($0.item), $0.weight, $0.lastSequence) }
+        for row in try state.loadVectors(side: .user) { snapshot.userVectors[Int32(row.id)] = row.vector }
+        for row in try state.loadVectors(side: .item) { snapshot.itemVectors[Int32(row.id)] = row.vector }
+        return try RecommenderModel(configuration: configuration, restoring: snapshot)
+    }
+
+    /// The configuration as JSON, for `model_metadata`.
+    static func hyperparameters(_ configuration: ModelConfiguration) -> String {
+        let object = Dictionary(uniqueKeysWithValues: configuration.keyValues.map { ($0.key, $0.value) })
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Rows for everything `changes` touched (all vectors after a sweep).
+    static func writes(_ model: RecommenderModel, changes: ModelChanges, catalogItems: Set<Int32>) -> BatchWrites {
+        var writes = BatchWrites()
+        writes.users = changes.users.sorted().map { row in
+            UserRow(id: Int64(row), externalID: model.users.ids[Int(row)], eventCount: model.interactions.userEventCounts[Int(row)])
+        }
+        let touchedItems = Set(changes.pairs.map(\.item)).union(catalogItems)
+        writes.items = touchedItems.sorted().map { row in
+            let profile = model.profiles[Int(row)]
+            return ItemRow(id: Int64(row), externalID: model.items.ids[Int(row)], categories: profile.categories, uploader: profile.uploader)
+        }
+        writes.interactions = changes.pairs.sorted { ($0.user, $0.item) < ($1.user, $1.item) }.compactMap { pair in
+            model.interactions.pair(user: pair.user, item: pair.item).map {
+                InteractionRow(user: Int64(pair.user), item: Int64(pair.item), weight: $0.weight, lastSequence: $0.lastSequence)
+            }
+        }
+        let userRows = changes.sweptAll ? Array(0..<Int32(model.users.count)) : changes.users.sorted()
+        let itemRows = changes.sweptAll ? Array(0..<Int32(model.items.count)) : changes.items.union(touchedItems).sorted()
+        writes.userVectors = userRows.map { VectorRow(id: Int64($0), vector: model.userFactors.vector(Int($0))) }
+        writes.itemVectors = itemRows.map { VectorRow(id: Int64($0), vector: model.itemFactors.vector(Int($0))) }
+        let centroids = model.centroids
+        writes.centroids = centroids.categories.sorted { $0.key < $1.key }.map { CentroidRow(kind: .category, key: $0.key, sum: $0.value.sum, count: $0.value.count) }
+            + centroids.uploaders.sorted { $0.key < $1.key }.map { CentroidRow(kind: .uploader, key: $0.key, sum: $0.value.sum, count: $0.value.count) }
+            + [CentroidRow(kind: .global, key: "", sum: centroids.global.sum, count: centroids.global.count)]
+        return writes
+    }
+}

@@ -1,0 +1,73 @@
+/// A model's durable state as storage holds it (ids are dense rows).
+public struct ModelSnapshot: Sendable {
+    public var users: [(externalID: String, eventCount: Int64)] = []
+    public var items: [(externalID: String, profile: ItemProfile)] = []
+    public var interactions: [(user: Int32, item: Int32, weight: Float, lastSequence: Int64)] = []
+    /// Stored vectors by row (rows without one start at zero / their fresh vector).
+    public var userVectors: [Int32: [Float]] = [:]
+    public var itemVectors: [Int32: [Float]] = [:]
+
+    public init() {}
+}
+
+/// A stored state that cannot be loaded, and why.
+public struct ModelRestoreError: Error, CustomStringConvertible, Sendable {
+    public var reason: String
+    public var description: String { reason }
+
+    public init(reason: String) {
+        self.reason = reason
+    }
+}
+
+extension RecommenderModel {
+    /// Rebuilds a model from storage: ids, interactions, event counters and
+    /// vectors as stored; Gramians exact; warm flags and centroids recomputed
+    /// from the warm items. When interactions exist but no vector was stored,
+    /// full sweeps train it first (`sweepsWithoutVectors`).
+    public init(configuration: ModelConfiguration, restoring snapshot: ModelSnapshot, sweepsWithoutVectors: Int = 5) throws {
+        self.init(configuration: configuration)
+        let d = configuration.dimension
+        for (vector, owner) in snapshot.userVectors.values.map({ ($0, "user") }) + snapshot.itemVectors.values.map({ ($0, "item") })
+        where vector.count != d {
+            throw ModelRestoreError(reason: "a stored \(owner) vector has \(vector.count) elements, the configured dimension is \(d)")
+        }
+        for (row, user) in snapshot.users.enumerated() {
+            guard users.resolve(user.externalID).row == Int32(row) else {
+                throw ModelRestoreError(reason: "user id \(user.externalID) appears twice")
+            }
+            userFactors.append(snapshot.userVectors[Int32(row)] ?? [Float](repeating: 0, count: d))
+            interactions.restoreEventCount(user: Int32(row), count: user.eventCount)
+        }
+        for (row, item) in snapshot.items.enumerated() {
+            guard items.resolve(item.externalID).row == Int32(row) else {
+                throw ModelRestoreError(reason: "item id \(item.externalID) appears twice")
+            }
+            profiles.append(item.profile)
+            warm.append(false)
+            itemFactors.append(snapshot.itemVectors[Int32(row)] ?? randomVector())
+        }
+        interactions.ensure(users: users.count, items: items.count)
+        popularity.ensure(items: items.count)
+        for pair in snapshot.interactions {
+            guard Int(pair.user) < users.count, Int(pair.item) < items.count else {
+                throw ModelRestoreError(reason: "interaction (\(pair.user), \(pair.item)) names an unknown user or item")
+            }
+            interactions.restore(user: pair.user, item: pair.item, weight: pair.weight, lastSequence: pair.lastSequence)
+        }
+        for row in 0..<Int32(items.count) where interactionUsers(ofItem: row) >= configuration.warmItemUsers {
+            warm[Int(row)] = true
+        }
+        userGramian = Gramian(exactOf: userFactors)
+        itemGramian = Gramian(exactOf: itemFactors)
+        rebuildCentroids()
+        // Fresh items take their centroid vector as it is now.
+        for row in 0..<Int32(items.count) where interactionUsers(ofItem: row) == 0 && snapshot.itemVectors[row] == nil {
+            setItemVector(row, to: freshVector(for: profiles[Int(row)]))
+        }
+        foldItemChanges()
+        if !snapshot.interactions.isEmpty && snapshot.userVectors.isEmpty && snapshot.itemVectors.isEmpty {
+            for _ in 0..<sweepsWithoutVectors { fullSweep() }
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import Logging
+import RecstreamDaemon
+import RecstreamModel
+import RecstreamStore
+import RecstreamStream
+import TestSupport
+import Testing
+
+@Suite("Ingest pipeline against real Tansu and PostgreSQL", .enabled(if: TestServices.kafkaRequested && TestServices.postgresRequested))
+struct IngestPipelineTests {
+    /// A daemon configuration on fresh topics and a fresh database.
+    func configuration(_ database: FreshDatabase) throws -> DaemonConfiguration {
+        var configuration = DaemonConfiguration()
+        configuration.brokers = try TestServices.kafkaBrokers()
+        configuration.engagementTopic = TestServices.uniqueName("it-engagements")
+        configuration.catalogTopic = TestServices.uniqueName("it-catalog")
+        configuration.groupID = TestServices.uniqueName("it-daemon")
+        configuration.databaseURL = database.url
+        configuration.sessionTimeoutMs = 1_000
+        configuration.kafkaProperties = ["heartbeat.interval.ms": "100"]
+        configuration.batchMaxEvents = 2_000
+        configuration.model.dimension = 16
+        let admin = try KafkaAdmin(properties: ["bootstrap.servers": configuration.brokers])
+        try admin.createTopic(configuration.engagementTopic, partitions: 3)
+        try admin.createTopic(configuration.catalogTopic, partitions: 3)
+        return configuration
+    }
+
+    /// Runs the pipeline on its own thread until `done` holds (or 120 s pass), then stops it.
+    func drain(_ pipeline: IngestPipeline, until done: @escaping (IngestStatistics) -> Bool) throws {
+        let finished = DispatchSemaphore(value: 0)
+        let failure = LockedBox<Error?>(nil)
+        Thread.detachNewThread {
+            do { try pipeline.run() } catch { failure.set(error) }
+            finished.signal()
+        }
+        let deadline = Date().addingTimeInterval(120)
+        while !done(pipeline.statistics) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        pipeline.requestStop()
+        finished.wait()
+        if let error = failure.get() { throw error }
+    }
+
+    /// 50,000 engagement events, 6 % of them invalid in six ways and 1 %
+    /// resent, plus 500 catalog events.
+    @Test func drainsValidAndInvalidEventsIntoExactStateAndDeadLetters() throws {
+        let database = try FreshDatabase()
+        let configuration = try configuration(database)
+        let producer = try KafkaProducer(properties: ["bootstrap.servers": configuration.brokers, "linger.ms": "5", "message.max.bytes": "4000000"])
+        var random = SplitMix64(seed: 5)
+        var expectedWeights: [String: Float] = [:]  // "user/item" -> accumulated weight
+        var expectedReasons: [String: String] = [:]  // payload prefix -> reason
+        var produced = 0
+        let types: [EventType] = [.view, .click, .like]
+        var previousUser = ""
+        for index in 0..<50_000 {
+            var user = "u\(Int.random(in: 0..<300, using: &random))"
+            // A resend repeats the previous event's id under the same key (same partition, so it comes second).
+            if index % 100 == 77 { user = previousUser }
+            previousUser = user
+            let item = "i\(Int.random(in: 0..<500, using: &random))"
+            let type = types[index % 3]
+            var payload = #"{"event_id":"e\#(index)","user_id":"\#(user)","item_id":"\#(item)","type":"\#(type.rawValue)","ts":\#(1_700_000_000_000 + index)}"#
+            switch index % 100 {
+            case 11: payload = #"{"event_id":"e\#(index)","user_id":"#; expectedReasons["e\(index)broken"] = "not valid JSON"
+            case 22: payload = #"{"event_id":"e\#(index)","item_id":"\#(item)","type":"view","ts":1}"#; expectedReasons["e\(index)"] = "missing required field user_id"
+            case 33: payload = #"{"event_id":"e\#(index)","user_id":5,"item_id":"\#(item)","type":"view","ts":1}"#; expectedReasons["e\(index)"] = "user_id must be a string"
+            case 44: payload = #"{"event_id":"e\#(index)","user_id":"\#(user)","item_id":"\#(item)","type":"share","ts":1}"#; expectedReasons["e\(index)"] = #"type must be one of view, click, like; got "share""#
+            case 55: payload = #"{"event_id":"e\#(index)","user_id":"\#(user)","item_id":"\#(item)","type":"view","ts":1,"weight":-2}"#; expectedReasons["e\(index)"] = "weight must be a finite number > 0, got -2.0"
+            case 66: payload = #"{"event_id":"e\#(index)","user_id":"\#(user)","item_id":"\#(item)","type":"view","ts":1,"pad":"\#(String(repeating: "x", count: 1 << 20))"}"#
+                expectedReasons["e\(index)"] = "payload of \(payload.utf8.count) bytes exceeds batch.max_event_bytes (65536)"
+            case 77: payload = #"{"event_id":"e\#(index - 1)","user_id":"\#(user)","item_id":"\#(item)","type":"like","ts":1}"#
+            default: expectedWeights["\(user)/\(item)", default: 0] += configuration.model.eventWeights.weight(of: type)
+            }
+            try producer.send(topic: configuration.engagementTopic, key: user, value: payload)
+            produced += 1
+        }
+        for item in 0..<500 {
+            try producer.send(topic: configuration.catalogTopic, key: "i\(item)", value: #"{"item_id":"i\#(item)","categories":["g\#(item % 7)"]}"#)
+            produced += 1
+        }
+        try producer.flush()
+
+        let pipeline = try IngestPipeline(configuration: configuration, logger: Logger(label: "test"))
+        try drain(pipeline) { $0.consumed >= produced }
+        let statistics = pipeline.statistics
+        #expect(statistics.consumed == produced)
+        #expect(statistics.duplicates == 500)
+        #expect(statistics.deadLettered == 3_000)
+        #expect(statistics.catalogApplied == 500)
+
+        let connection = try database.connect()
+        let state = StateRepository(connection: connection)
+        let users = Dictionary(uniqueKeysWithValues: try state.loadUsers().map { ($0.id, $0.externalID) })
+        let items = Dictionary(uniqueKeysWithValues: try state.loadItems().map { ($0.id, $0.externalID) })
+        var stored: [String: Float] = [:]
+        for row in try state.loadInteractions() { stored["\(users[row.user]!)/\(items[row.item]!)"] = row.weight }
+        let differing = Set(stored.keys).union(expectedWeights.keys).filter { stored[$0] != expectedWeights[$0] }.sorted()
+        #expect(differing.isEmpty, "\(differing.count) pairs differ, e.g. \(differing.prefix(5).map { "\($0): stored \(stored[$0].map(String.init(describing:)) ?? "none"), expected \(expectedWeights[$0].map(String.init(describing:)) ?? "none")" })")
+
+        let letters = try state.loadDeadLetters(limit: 10_000)
+        #expect(letters.count == 3_000)
+        for letter in letters {
+            let text = String(decoding: letter.payload ?? [], as: UTF8.self)
+            let id = text.hasPrefix(#"{"event_id":""#) ? String(text.dropFirst(13).prefix { $0 != "\"" }) : ""
+            let expected = expectedReasons[id] ?? expectedReasons[id + "broken"]
+            #expect(letter.reason == expected, "\(letter.topic)[\(letter.partition)]@\(letter.offset)")
+            #expect(letter.topic == configuration.engagementTopic)
+        }
+        // Offsets: the next offset of every partition; offsets start at 0, so they sum to the records.
+        let offsets = try state.loadOffsets()
+        #expect(offsets.filter { $0.topic == configuration.engagementTopic }.reduce(0) { $0 + $1.nextOffset } == 50_000)
+        #expect(offsets.filter { $0.topic == configuration.catalogTopic }.reduce(0) { $0 + $1.nextOffset } == 500)
+    }
+}
+
+/// A value shared with a thread, behind a lock.
+final class LockedBox<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    init(_ value: Value) {
+        self.value = value
+    }
+
+    func get() -> Value { lock.withLock { value } }
+    func set(_ newValue: Value) { lock.withLock { value = newValue } }
+}
