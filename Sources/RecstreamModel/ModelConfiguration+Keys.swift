@@ -82,6 +82,7 @@ extension ModelConfiguration {
         float("sgd_learning_rate", \.sgdLearningRate),
         integer("conjugate_gradient_steps", \.conjugateGradientSteps),
         integer("item_projection_interval", \.itemProjectionInterval),
+        boolean("cold_item_projection", \.coldItemProjection),
         integer("sweep_interval", \.sweepInterval),
         integer("warm_item_users", \.warmItemUsers),
         float("category_weight", \.categoryWeight),

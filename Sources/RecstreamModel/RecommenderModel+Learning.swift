@@ -26,7 +26,8 @@ extension RecommenderModel {
     /// Learns one batch of events, in order: each event adds its weight to
     /// the pair and takes an SGD step on both vectors; then every user the
     /// batch touched is projected exactly (fold-in from the full history);
-    /// touched items are projected every `itemProjectionInterval` batches;
+    /// touched items are projected every `itemProjectionInterval` batches
+    /// (otherwise, with `coldItemProjection`, the touched items not yet warm);
     /// a full sweep runs every `sweepInterval` events.
     @discardableResult
     public mutating func apply(_ events: [Engagement]) -> ModelChanges {
@@ -67,6 +68,12 @@ extension RecommenderModel {
             changes.items.formUnion(rows)
             pendingItems.removeAll()
             batchesSinceItemProjection = 0
+        } else if configuration.coldItemProjection {
+            // Items not yet warm: a projection from their few users (pulled
+            // toward their centroid) is worth more than SGD steps on them.
+            let cold = Set(changes.pairs.map(\.item)).filter { !warm[Int($0)] }.sorted()
+            projectItems(cold)
+            changes.items.formUnion(cold)
         }
         foldItemChanges()
         for item in Set(changes.pairs.map(\.item)).sorted() { promoteIfWarm(item) }

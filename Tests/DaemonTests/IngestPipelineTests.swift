@@ -113,6 +113,73 @@ struct IngestPipelineTests {
         #expect(offsets.filter { $0.topic == configuration.engagementTopic }.reduce(0) { $0 + $1.nextOffset } == 50_000)
         #expect(offsets.filter { $0.topic == configuration.catalogTopic }.reduce(0) { $0 + $1.nextOffset } == 500)
     }
+
+    /// A fresh item starts exactly at the combination of its categories' and
+    /// uploader's warm-item means; once people use it, it learns. Each phase
+    /// runs a new pipeline, so the model is also reloaded from PostgreSQL.
+    @Test func freshItemStartsAtItsCentroidAndLearnsFromInteractions() throws {
+        let database = try FreshDatabase()
+        var configuration = try configuration(database)
+        configuration.model.warmItemUsers = 2
+        let producer = try KafkaProducer(properties: ["bootstrap.servers": configuration.brokers, "linger.ms": "5"])
+        var produced = 0
+        func send(_ topic: String, _ key: String, _ payload: String) throws {
+            try producer.send(topic: topic, key: key, value: payload)
+            produced += 1
+        }
+        for item in 0..<40 {
+            try send(configuration.catalogTopic, "i\(item)", #"{"item_id":"i\#(item)","categories":["g\#(item % 4)"],"uploader_id":"up\#(item % 3)"}"#)
+        }
+        var random = SplitMix64(seed: 9)
+        for index in 0..<3_000 {
+            let user = "u\(Int.random(in: 0..<60, using: &random))"
+            try send(configuration.engagementTopic, user, #"{"event_id":"w\#(index)","user_id":"\#(user)","item_id":"i\#(Int.random(in: 0..<40, using: &random))","type":"view","ts":1}"#)
+        }
+        try producer.flush()
+        try drain(try IngestPipeline(configuration: configuration, logger: Logger(label: "test"))) { $0.consumed >= produced }
+
+        try send(configuration.catalogTopic, "fresh", #"{"item_id":"fresh","categories":["g1","g2"],"uploader_id":"up1"}"#)
+        try producer.flush()
+        let before = produced - 1
+        try drain(try IngestPipeline(configuration: configuration, logger: Logger(label: "test"))) { $0.consumed >= produced - before }
+
+        // Independently: the means of the stored vectors of warm items (>= 2 users).
+        let connection = try database.connect()
+        let state = StateRepository(connection: connection)
+        let items = try state.loadItems()
+        let vectors = Dictionary(uniqueKeysWithValues: try state.loadVectors(side: .item).map { ($0.id, $0.vector) })
+        let usersPerItem = Dictionary(grouping: try state.loadInteractions(), by: \.item).mapValues(\.count)
+        let warm = items.filter { usersPerItem[$0.id, default: 0] >= 2 }
+        func mean(_ members: [ItemRow]) -> [Double] {
+            (0..<16).map { k in members.reduce(0.0) { $0 + Double(vectors[$1.id]![k]) } / Double(members.count) }
+        }
+        let categoryPart = zip(mean(warm.filter { $0.categories.contains("g1") }), mean(warm.filter { $0.categories.contains("g2") })).map { ($0 + $1) / 2 }
+        let uploaderPart = mean(warm.filter { $0.uploader == "up1" })
+        let expected = zip(categoryPart, uploaderPart).map { ($0 + $1) / 2 }
+        let fresh = try #require(items.first { $0.externalID == "fresh" })
+        #expect(fresh.categories == ["g1", "g2"] && fresh.uploader == "up1")
+        let start = try #require(vectors[fresh.id])
+        var difference = 0.0
+        var norm = 0.0
+        for (actual, wanted) in zip(start, expected) {
+            difference += (Double(actual) - wanted) * (Double(actual) - wanted)
+            norm += wanted * wanted
+        }
+        let error = (difference / norm).squareRoot()
+        #expect(error < 1e-4, "relative distance to the expected centroid combination: \(error)")
+
+        for index in 0..<30 {
+            try send(configuration.engagementTopic, "u\(index)", #"{"event_id":"f\#(index)","user_id":"u\#(index)","item_id":"fresh","type":"like","ts":1}"#)
+        }
+        try producer.flush()
+        let beforeLearning = produced - 30
+        try drain(try IngestPipeline(configuration: configuration, logger: Logger(label: "test"))) { $0.consumed >= produced - beforeLearning }
+        let learned = try #require(try state.loadVectors(side: .item).first { $0.id == fresh.id }?.vector)
+        #expect(learned != start)
+        #expect(learned.allSatisfy { $0.isFinite })
+        let freshPairs = try state.loadInteractions().filter { $0.item == fresh.id }
+        #expect(freshPairs.count == 30)
+    }
 }
 
 /// A value shared with a thread, behind a lock.
