@@ -59,7 +59,11 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["RecstreamStore"], path: "Tests/TestSupport"),
         .testTarget(name: "StoreTests", dependencies: ["RecstreamStore", "RecstreamModel", "TestSupport"]),
         .testTarget(name: "ModelTests", dependencies: ["RecstreamModel"]),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport", "recstream"]),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["TestSupport", "recstream", "RecstreamStore", "RecstreamStream", "RecstreamModel"],
+            linkerSettings: librdkafkaRuntimePath
+        ),
         .testTarget(
             name: "DaemonTests",
             dependencies: ["RecstreamDaemon", "RecstreamModel", "RecstreamStore", "RecstreamStream", "TestSupport"],

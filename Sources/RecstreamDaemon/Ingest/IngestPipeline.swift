@@ -179,7 +179,7 @@ public final class IngestPipeline: @unchecked Sendable {
         modelVersion += Int64(engagements.count)
         var writes = ModelPersistence.writes(model, changes: changes, catalogItems: catalogRows)
         writes.deadLetters = deadLetters
-        writes.eventIDs = eventIDs
+        writes.eventIDs = configuration.dedupWindowEvents > 0 ? eventIDs : []
         writes.offsets = nextOffsets.keys.sorted().map { PartitionOffset(topic: $0.topic, partition: $0.partition, nextOffset: nextOffsets[$0]!) }
         writes.modelVersion = modelVersion
         var attempts = 0

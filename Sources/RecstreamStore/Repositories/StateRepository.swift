@@ -107,15 +107,16 @@ public struct StateRepository {
             "copy dead_letters (topic, partition, \"offset\", key, payload, reason) from stdin (format binary)", data: writer.finish())
     }
 
-    /// Remembers applied event ids (duplicates are the caller's to drop first).
+    /// Remembers applied event ids (an id already remembered keeps its place).
     public func recordEventIDs(_ ids: [String]) throws {
-        guard !ids.isEmpty else { return }
-        var writer = BinaryCopyWriter()
-        for id in ids {
-            writer.beginRow(fieldCount: 1)
-            writer.append(id)
+        try connection.copyMerge(
+            into: "processed_events", columns: ["event_id"], conflict: "on conflict (event_id) do nothing", rows: ids.count
+        ) { writer in
+            for id in ids {
+                writer.beginRow(fieldCount: 1)
+                writer.append(id)
+            }
         }
-        try connection.copyIn("copy processed_events (event_id) from stdin (format binary)", data: writer.finish())
     }
 
     /// Forgets all but the newest `keep` event ids.

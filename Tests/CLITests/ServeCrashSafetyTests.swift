@@ -1,0 +1,125 @@
+import Foundation
+import RecstreamModel
+import RecstreamStore
+import RecstreamStream
+import TestSupport
+import Testing
+
+/// `recstream serve` as a process: killed with SIGKILL at random moments
+/// while it consumes, restarted each time, it must end exactly where an
+/// uninterrupted run ends: nothing lost, nothing applied twice.
+@Suite("serve survives kill -9", .enabled(if: TestServices.kafkaRequested && TestServices.postgresRequested))
+struct ServeCrashSafetyTests {
+    @Test func killedThreeTimesWhileConsumingEndsAsAnUninterruptedRun() throws {
+        let database = try FreshDatabase()
+        let brokers = try TestServices.kafkaBrokers()
+        let engagements = TestServices.uniqueName("it-crash-engagements")
+        let catalog = TestServices.uniqueName("it-crash-catalog")
+        let admin = try KafkaAdmin(properties: ["bootstrap.servers": brokers])
+        try admin.createTopic(engagements, partitions: 3)
+        try admin.createTopic(catalog, partitions: 3)
+
+        let producer = try KafkaProducer(properties: ["bootstrap.servers": brokers, "linger.ms": "5"])
+        var random = SplitMix64(seed: 17)
+        var expected: [String: Float] = [:]
+        let weights: [EventType: Float] = [.view: 1, .click: 2, .like: 4]
+        let eventCount = 20_000
+        for index in 0..<eventCount {
+            let user = "u\(Int.random(in: 0..<400, using: &random))"
+            let item = "i\(Int.random(in: 0..<800, using: &random))"
+            let type = EventType.allCases[index % 3]
+            expected["\(user)/\(item)", default: 0] += weights[type]!
+            try producer.send(topic: engagements, key: user, value: #"{"event_id":"c\#(index)","user_id":"\#(user)","item_id":"\#(item)","type":"\#(type.rawValue)","ts":\#(index)}"#)
+        }
+        for item in 0..<50 {
+            try producer.send(topic: catalog, key: "i\(item)", value: #"{"item_id":"i\#(item)","categories":["g\#(item % 5)"]}"#)
+        }
+        try producer.flush()
+
+        let arguments = ["serve"] + [
+            "kafka.brokers=\(brokers)", "database.url=\(database.url)", "kafka.engagement_topic=\(engagements)",
+            "kafka.catalog_topic=\(catalog)", "kafka.group_id=\(TestServices.uniqueName("it-crash"))", "kafka.session_timeout_ms=1000",
+            "kafka.properties.heartbeat.interval.ms=100", "batch.max_events=500", "model.dimension=16",
+            // Duplicate detection off: exactly once must come from the offsets alone.
+            "dedup.window_events=0",
+        ].flatMap { ["--set", $0] }
+        let state = StateRepository(connection: try database.connect())
+        func consumed() -> Int64 { ((try? state.loadOffsets()) ?? []).reduce(0) { $0 + $1.nextOffset } }
+
+        var kills = 0
+        var progressAtKills: [Int64] = []
+        while kills < 3 {
+            let daemon = try ServeProcess(arguments: arguments)
+            // Kill once it has committed something, at a random moment after that.
+            let before = consumed()
+            let deadline = Date().addingTimeInterval(60)
+            while consumed() == before && Date() < deadline && daemon.isRunning { Thread.sleep(forTimeInterval: 0.02) }
+            Thread.sleep(forTimeInterval: Double.random(in: 0.05...0.6, using: &random))
+            daemon.kill(signal: SIGKILL)
+            kills += 1
+            progressAtKills.append(consumed())
+        }
+        print("committed positions when killed: \(progressAtKills) of \(eventCount + 50)")
+        #expect(progressAtKills.last! < Int64(eventCount + 50), "the kills must land while it consumes: \(progressAtKills)")
+
+        let daemon = try ServeProcess(arguments: arguments)
+        let deadline = Date().addingTimeInterval(180)
+        while consumed() < Int64(eventCount + 50) && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        let status = daemon.kill(signal: SIGTERM)
+        #expect(status == 0, "SIGTERM: the batch in flight is committed, exit 0\n\(daemon.output.suffix(2_000))")
+
+        let users = Dictionary(uniqueKeysWithValues: try state.loadUsers().map { ($0.id, $0.externalID) })
+        let items = Dictionary(uniqueKeysWithValues: try state.loadItems().map { ($0.id, $0.externalID) })
+        var stored: [String: Float] = [:]
+        for row in try state.loadInteractions() { stored["\(users[row.user]!)/\(items[row.item]!)"] = row.weight }
+        let differing = Set(stored.keys).union(expected.keys).filter { stored[$0] != expected[$0] }
+        #expect(differing.isEmpty, "\(differing.count) pairs differ after \(kills) kills at \(progressAtKills)")
+        #expect(consumed() == Int64(eventCount + 50))
+        #expect(try state.loadDeadLetters().isEmpty)
+    }
+}
+
+/// `recstream serve` running as a child process, its output kept.
+final class ServeProcess {
+    private let process = Process()
+    private let log: URL
+
+    init(arguments: [String]) throws {
+        let buildDirectory = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent()
+        process.executableURL = buildDirectory.appendingPathComponent("recstream")
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["RECSTREAM_KAFKA_BROKERS"] = nil
+        environment["RECSTREAM_DATABASE_URL"] = nil
+        process.environment = environment
+        log = FileManager.default.temporaryDirectory.appendingPathComponent("recstream-serve-\(UUID().uuidString).log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+    }
+
+    var isRunning: Bool { process.isRunning }
+
+    var output: String {
+        (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+    }
+
+    /// Sends `signal`, waits for the exit, and returns the exit status
+    /// (or the signal number for a killed process).
+    @discardableResult
+    func kill(signal: Int32) -> Int32 {
+        if process.isRunning { Foundation.kill(process.processIdentifier, signal) }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning {
+            Foundation.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: log)
+    }
+}
