@@ -6,7 +6,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Reproducible benchmarks.",
-        subcommands: [ModelBench.self, StoreBench.self]
+        subcommands: [ModelBench.self, StoreBench.self, IngestBench.self]
     )
 }
 
@@ -40,6 +40,27 @@ struct StoreBench: ParsableCommand {
     func run() throws {
         let conninfo = ProcessInfo.processInfo.environment["RECSTREAM_DATABASE_URL"] ?? ""
         let results = try StoreBenchmark().run(conninfo: conninfo) { print($0) }
+        if json {
+            let data = try JSONSerialization.data(withJSONObject: results, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        }
+    }
+}
+
+struct IngestBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "The daemon's pipeline end to end on the local stack (fresh topics, scratch database), and the model alone."
+    )
+
+    @Flag(help: "End with one JSON object of the results on the last line.")
+    var json = false
+
+    func run() throws {
+        let environment = ProcessInfo.processInfo.environment
+        let results = try IngestBenchmark().run(
+            brokers: environment["RECSTREAM_KAFKA_BROKERS"] ?? "127.0.0.1:9092", conninfo: environment["RECSTREAM_DATABASE_URL"] ?? ""
+        ) { print($0) }
         if json {
             let data = try JSONSerialization.data(withJSONObject: results, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))

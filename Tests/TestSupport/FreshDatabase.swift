@@ -27,9 +27,9 @@ public final class FreshDatabase {
         try Migration.load(from: Migration.defaultDirectory())
     }
 
-    /// A libpq URL of this database (the server's URL with its dbname replaced).
+    /// A conninfo of this database (the server's settings, this dbname).
     public var url: String {
-        conninfo + (conninfo.contains("?") ? "&" : "?") + "dbname=\(name)"
+        ConninfoDatabase.replacing(database: name, in: conninfo)!
     }
 
     /// A connection to this database with every migration applied.

@@ -183,10 +183,12 @@ public final class IngestPipeline: @unchecked Sendable {
         writes.offsets = nextOffsets.keys.sorted().map { PartitionOffset(topic: $0.topic, partition: $0.partition, nextOffset: nextOffsets[$0]!) }
         writes.modelVersion = modelVersion
         var attempts = 0
+        let commitStart = DispatchTime.now().uptimeNanoseconds
         try database.run { connection in
             attempts += 1
             try BatchTransaction(connection: connection).commit(writes)
         }
+        let commitMilliseconds = Double(DispatchTime.now().uptimeNanoseconds - commitStart) / 1e6
         if counters.withLock({ $0.batches }) % 100 == 99 {
             try? database.run(attempts: 1) { try StateRepository(connection: $0).trimEventIDs(keep: configuration.dedupWindowEvents) }
         }
@@ -199,6 +201,8 @@ public final class IngestPipeline: @unchecked Sendable {
             $0.deadLettered += deadLetters.count
             $0.duplicates += duplicates
             $0.databaseRetries += attempts - 1
+            if $0.commitMilliseconds.count >= 10_000 { $0.commitMilliseconds.removeFirst(5_000) }
+            $0.commitMilliseconds.append(commitMilliseconds)
         }
         if !deadLetters.isEmpty {
             logger.notice("records dead-lettered", metadata: ["count": "\(deadLetters.count)", "first": "\(deadLetters[0].topic)[\(deadLetters[0].partition)]@\(deadLetters[0].offset): \(deadLetters[0].reason)"])

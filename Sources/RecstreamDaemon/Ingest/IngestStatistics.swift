@@ -11,6 +11,8 @@ public struct IngestStatistics: Sendable, Equatable {
     public var duplicates = 0
     /// Transactions retried after PostgreSQL went away.
     public var databaseRetries = 0
+    /// Milliseconds each recent batch transaction took (the last 10,000).
+    public var commitMilliseconds: [Double] = []
 
     public init() {}
 }

@@ -1,0 +1,94 @@
+import Foundation
+import Logging
+import RecstreamModel
+import RecstreamStore
+import RecstreamStream
+
+/// `recstream bench ingest`: the daemon's pipeline end to end on the local
+/// stack (fresh topics, a scratch database), and the same events through
+/// the model alone.
+public struct IngestBenchmark {
+    public var events = 200_000
+    public var users = 50_000
+    public var items = 10_000
+    public var dimension = 64
+
+    public init() {}
+
+    public func run(brokers: String, conninfo: String, log: (String) -> Void) throws -> [String: Double] {
+        let suffix = UUID().uuidString.prefix(8).lowercased()
+        var configuration = DaemonConfiguration()
+        configuration.brokers = brokers
+        configuration.engagementTopic = "bench-engagements-\(suffix)"
+        configuration.catalogTopic = "bench-catalog-\(suffix)"
+        configuration.groupID = "bench-\(suffix)"
+        configuration.sessionTimeoutMs = 1_000
+        configuration.kafkaProperties = ["heartbeat.interval.ms": "100"]
+        configuration.model.dimension = dimension
+        configuration.model.sweepInterval = 0
+        let admin = try KafkaAdmin(properties: ["bootstrap.servers": brokers])
+        try admin.createTopic(configuration.engagementTopic, partitions: 3)
+        try admin.createTopic(configuration.catalogTopic, partitions: 3)
+        let server = try PostgresConnection(conninfo: conninfo)
+        let database = "recstream_bench_\(suffix)"
+        try server.execute("create database \(database)")
+        defer { _ = try? server.execute("drop database if exists \(database) with (force)") }
+        configuration.databaseURL = ConninfoDatabase.replacing(database: database, in: conninfo) ?? conninfo
+
+        // Zipf-like popularity: item = floor(items * u^3).
+        var random = SplitMix64(seed: 1)
+        var decoded: [Engagement] = []
+        decoded.reserveCapacity(events)
+        let producer = try KafkaProducer(properties: ["bootstrap.servers": brokers, "linger.ms": "20", "batch.num.messages": "10000"])
+        for index in 0..<events {
+            let user = "u\(Int.random(in: 0..<users, using: &random))"
+            let item = "i\(Int(Double(items) * pow(Double.random(in: 0..<1, using: &random), 3)))"
+            let type = EventType.allCases[index % 3]
+            decoded.append(Engagement(user: user, item: item, type: type))
+            try producer.send(topic: configuration.engagementTopic, key: user, value: #"{"event_id":"b\#(index)","user_id":"\#(user)","item_id":"\#(item)","type":"\#(type.rawValue)","ts":\#(index)}"#)
+        }
+        try producer.flush()
+        log("\(events) events produced to \(configuration.engagementTopic) (\(users) users, \(items) items, d = \(dimension))")
+
+        var logger = Logger(label: "recstream.bench")
+        logger.logLevel = .warning
+        let pipeline = try IngestPipeline(configuration: configuration, logger: logger)
+        let done = DispatchSemaphore(value: 0)
+        let start = DispatchTime.now().uptimeNanoseconds
+        var firstBatch: UInt64?
+        Thread.detachNewThread {
+            try? pipeline.run()
+            done.signal()
+        }
+        while pipeline.statistics.consumed < events {
+            if firstBatch == nil && pipeline.statistics.batches > 0 { firstBatch = DispatchTime.now().uptimeNanoseconds }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        let end = DispatchTime.now().uptimeNanoseconds
+        pipeline.requestStop()
+        done.wait()
+        let statistics = pipeline.statistics
+        // From the first committed batch on: the group join is not throughput.
+        let seconds = Double(end - (firstBatch ?? start)) / 1e9
+        var results: [String: Double] = [:]
+        results["end_to_end_events_per_s"] = Double(events) / seconds
+        let latencies = statistics.commitMilliseconds.sorted()
+        results["batch_commit_p50_ms"] = latencies[latencies.count / 2]
+        results["batch_commit_p99_ms"] = latencies[min(latencies.count - 1, latencies.count * 99 / 100)]
+        log(String(format: "end to end (Kafka -> model -> PostgreSQL): %.0f events/s over %d batches; batch commit p50 %.1f ms, p99 %.1f ms",
+                   results["end_to_end_events_per_s"]!, statistics.batches, results["batch_commit_p50_ms"]!, results["batch_commit_p99_ms"]!))
+
+        var model = RecommenderModel(configuration: configuration.model)
+        let batch = configuration.batchMaxEvents
+        let modelSeconds = timed {
+            var index = 0
+            while index < decoded.count {
+                model.apply(Array(decoded[index..<min(index + batch, decoded.count)]))
+                index += batch
+            }
+        }
+        results["model_only_events_per_s"] = Double(events) / modelSeconds
+        log(String(format: "the same events, decoded, through the model alone (batches of %d): %.0f events/s", batch, results["model_only_events_per_s"]!))
+        return results
+    }
+}
