@@ -3,7 +3,7 @@ import RecstreamModel
 
 /// Everything `serve` needs, from `recstream.example.toml`'s keys; each has
 /// a default, except the connection settings when no environment supplies them.
-public struct DaemonConfiguration: Sendable {
+public struct DaemonConfiguration: Sendable, Equatable {
     /// Kafka: `kafka.*`.
     public var brokers = "127.0.0.1:9092"
     public var engagementTopic = "recstream-engagements"
