@@ -36,13 +36,16 @@ enum ModelPersistence {
     }
 
     /// Rows for everything `changes` touched (all vectors after a sweep).
-    static func writes(_ model: RecommenderModel, changes: ModelChanges, catalogItems: Set<Int32>) -> BatchWrites {
+    /// Item rows are written when new (rows from `firstNewItem` on) or named
+    /// by a catalog event; users every time (their event counters move).
+    static func writes(_ model: RecommenderModel, changes: ModelChanges, catalogItems: Set<Int32>, firstNewItem: Int32) -> BatchWrites {
         var writes = BatchWrites()
         writes.users = changes.users.sorted().map { row in
             UserRow(id: Int64(row), externalID: model.users.ids[Int(row)], eventCount: model.interactions.userEventCounts[Int(row)])
         }
         let touchedItems = Set(changes.pairs.map(\.item)).union(catalogItems)
-        writes.items = touchedItems.sorted().map { row in
+        let newOrProfiled = catalogItems.union(firstNewItem..<Int32(model.items.count))
+        writes.items = newOrProfiled.sorted().map { row in
             let profile = model.profiles[Int(row)]
             return ItemRow(id: Int64(row), externalID: model.items.ids[Int(row)], categories: profile.categories, uploader: profile.uploader)
         }
