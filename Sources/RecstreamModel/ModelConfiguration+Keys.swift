@@ -29,44 +29,23 @@ extension ModelConfiguration {
         var set: @Sendable (inout ModelConfiguration, String) -> Bool
     }
 
-    private static func float(_ name: String, _ path: WritableKeyPath<ModelConfiguration, Float> & Sendable) -> Key {
-        Key(name: name, kind: "a number", get: { "\($0[keyPath: path])" }, set: { configuration, text in
-            guard let value = Float(text) else { return false }
+    /// A key whose value is read by the type's own `init?(_ description:)`.
+    private static func key<Value: LosslessStringConvertible>(
+        _ name: String, _ kind: String, _ path: WritableKeyPath<ModelConfiguration, Value> & Sendable
+    ) -> Key {
+        Key(name: name, kind: kind, get: { "\($0[keyPath: path])" }, set: { configuration, text in
+            guard let value = Value(text) else { return false }
             configuration[keyPath: path] = value
             return true
         })
     }
 
-    private static func double(_ name: String, _ path: WritableKeyPath<ModelConfiguration, Double> & Sendable) -> Key {
-        Key(name: name, kind: "a number", get: { "\($0[keyPath: path])" }, set: { configuration, text in
-            guard let value = Double(text) else { return false }
-            configuration[keyPath: path] = value
-            return true
-        })
+    private static func float(_ name: String, _ path: WritableKeyPath<ModelConfiguration, Float> & Sendable) -> Key {
+        key(name, "a number", path)
     }
 
     private static func integer(_ name: String, _ path: WritableKeyPath<ModelConfiguration, Int> & Sendable) -> Key {
-        Key(name: name, kind: "an integer", get: { "\($0[keyPath: path])" }, set: { configuration, text in
-            guard let value = Int(text) else { return false }
-            configuration[keyPath: path] = value
-            return true
-        })
-    }
-
-    private static func unsigned(_ name: String, _ path: WritableKeyPath<ModelConfiguration, UInt64> & Sendable) -> Key {
-        Key(name: name, kind: "an integer >= 0", get: { "\($0[keyPath: path])" }, set: { configuration, text in
-            guard let value = UInt64(text) else { return false }
-            configuration[keyPath: path] = value
-            return true
-        })
-    }
-
-    private static func boolean(_ name: String, _ path: WritableKeyPath<ModelConfiguration, Bool> & Sendable) -> Key {
-        Key(name: name, kind: "true or false", get: { "\($0[keyPath: path])" }, set: { configuration, text in
-            guard let value = Bool(text) else { return false }
-            configuration[keyPath: path] = value
-            return true
-        })
+        key(name, "an integer", path)
     }
 
     private static let keys: [Key] = [
@@ -82,16 +61,16 @@ extension ModelConfiguration {
         float("sgd_learning_rate", \.sgdLearningRate),
         integer("conjugate_gradient_steps", \.conjugateGradientSteps),
         integer("item_projection_interval", \.itemProjectionInterval),
-        boolean("cold_item_projection", \.coldItemProjection),
+        key("cold_item_projection", "true or false", \.coldItemProjection),
         integer("sweep_interval", \.sweepInterval),
         integer("warm_item_users", \.warmItemUsers),
         float("category_weight", \.categoryWeight),
         float("uploader_weight", \.uploaderWeight),
-        boolean("fresh_item_centroids", \.freshItemCentroids),
+        key("fresh_item_centroids", "true or false", \.freshItemCentroids),
         float("fresh_item_prior_weight", \.freshItemPriorWeight),
         float("popularity_weight", \.popularityWeight),
-        double("popularity_half_life", \.popularityHalfLife),
+        key("popularity_half_life", "a number", \.popularityHalfLife),
         float("initial_scale", \.initialScale),
-        unsigned("seed", \.seed),
+        key("seed", "an integer >= 0", \.seed),
     ]
 }

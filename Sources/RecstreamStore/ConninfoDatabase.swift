@@ -1,5 +1,4 @@
 import Foundation
-import CLibPQ
 
 /// Connection strings that name another database on the same server.
 public enum ConninfoDatabase {
@@ -7,22 +6,9 @@ public enum ConninfoDatabase {
     /// `database`, every other setting kept (libpq parses it, we only quote);
     /// nil when libpq cannot parse it.
     public static func replacing(database: String, in conninfo: String) -> String? {
-        var errorMessage: UnsafeMutablePointer<CChar>?
-        guard let options = PQconninfoParse(conninfo, &errorMessage) else {
-            if let errorMessage { PQfreemem(errorMessage) }
-            return nil
-        }
-        defer { PQconninfoFree(options) }
-        var parts = ["dbname=\(quoted(database))"]
-        var option = options
-        while let keyword = option.pointee.keyword {
-            let key = String(cString: keyword)
-            if let value = option.pointee.val, key != "dbname" {
-                parts.append("\(key)=\(quoted(String(cString: value)))")
-            }
-            option += 1
-        }
-        return parts.joined(separator: " ")
+        guard let options = ConninfoOptions.parse(conninfo) else { return nil }
+        let kept = options.filter { $0.key != "dbname" }.map { "\($0.key)=\(quoted($0.value))" }
+        return (["dbname=\(quoted(database))"] + kept).joined(separator: " ")
     }
 
     /// A conninfo value in single quotes, with `\` and `'` escaped.

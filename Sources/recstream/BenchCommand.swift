@@ -10,21 +10,30 @@ struct BenchCommand: ParsableCommand {
     )
 }
 
+/// What every benchmark prints: its lines as it goes, then with `--json` one
+/// JSON object of the results as the last line.
+struct BenchOutput: ParsableArguments {
+    @Flag(help: "End with one JSON object of the results on the last line.")
+    var json = false
+
+    func report(_ measure: (_ log: (String) -> Void) throws -> [String: Double]) throws {
+        let results = try measure { print($0) }
+        guard json else { return }
+        let data = try JSONSerialization.data(withJSONObject: results, options: [.sortedKeys])
+        print(String(decoding: data, as: UTF8.self))
+    }
+}
+
 struct ModelBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
         abstract: "Top-k vs raw sgemm, WALS projections/s, SGD events/s and one full sweep, on synthetic data (d = 64)."
     )
 
-    @Flag(help: "End with one JSON object of the results on the last line.")
-    var json = false
+    @OptionGroup var output: BenchOutput
 
     func run() throws {
-        let results = ModelBenchmark().run { print($0) }
-        if json {
-            let data = try JSONSerialization.data(withJSONObject: results, options: [.sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
-        }
+        try output.report { ModelBenchmark().run(log: $0) }
     }
 }
 
@@ -34,16 +43,11 @@ struct StoreBench: ParsableCommand {
         abstract: "Bulk PostgreSQL writes and reads of the state tables, on a scratch database of RECSTREAM_DATABASE_URL's server."
     )
 
-    @Flag(help: "End with one JSON object of the results on the last line.")
-    var json = false
+    @OptionGroup var output: BenchOutput
 
     func run() throws {
         let conninfo = ProcessInfo.processInfo.environment["RECSTREAM_DATABASE_URL"] ?? ""
-        let results = try StoreBenchmark().run(conninfo: conninfo) { print($0) }
-        if json {
-            let data = try JSONSerialization.data(withJSONObject: results, options: [.sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
-        }
+        try output.report { try StoreBenchmark().run(conninfo: conninfo, log: $0) }
     }
 }
 
@@ -53,17 +57,13 @@ struct IngestBench: ParsableCommand {
         abstract: "The daemon's pipeline end to end on the local stack (fresh topics, scratch database), and the model alone."
     )
 
-    @Flag(help: "End with one JSON object of the results on the last line.")
-    var json = false
+    @OptionGroup var output: BenchOutput
 
     func run() throws {
         let environment = ProcessInfo.processInfo.environment
-        let results = try IngestBenchmark().run(
-            brokers: environment["RECSTREAM_KAFKA_BROKERS"] ?? "127.0.0.1:9092", conninfo: environment["RECSTREAM_DATABASE_URL"] ?? ""
-        ) { print($0) }
-        if json {
-            let data = try JSONSerialization.data(withJSONObject: results, options: [.sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+        try output.report {
+            try IngestBenchmark().run(
+                brokers: environment["RECSTREAM_KAFKA_BROKERS"] ?? "127.0.0.1:9092", conninfo: environment["RECSTREAM_DATABASE_URL"] ?? "", log: $0)
         }
     }
 }

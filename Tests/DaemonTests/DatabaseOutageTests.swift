@@ -48,19 +48,10 @@ struct DatabaseOutageTests {
         let name = TestServices.uniqueName("outage")
         try stack("pg-up", name: name)
         defer { _ = try? stack("down", name: name, purge: true) }
-        var configuration = DaemonConfiguration()
-        configuration.databaseURL = try stack("pg-url", name: name).components(separatedBy: "\n").last!
-        configuration.brokers = try TestServices.kafkaBrokers()
-        configuration.engagementTopic = TestServices.uniqueName("it-outage-engagements")
-        configuration.catalogTopic = TestServices.uniqueName("it-outage-catalog")
-        configuration.groupID = TestServices.uniqueName("it-outage")
-        configuration.sessionTimeoutMs = 1_000
-        configuration.kafkaProperties = ["heartbeat.interval.ms": "100"]
+        var configuration = try DaemonConfiguration.forTests(
+            databaseURL: try stack("pg-url", name: name).components(separatedBy: "\n").last!, prefix: "it-outage")
         configuration.batchMaxEvents = 200
         configuration.model.dimension = 8
-        let admin = try KafkaAdmin(properties: ["bootstrap.servers": configuration.brokers])
-        try admin.createTopic(configuration.engagementTopic, partitions: 3)
-        try admin.createTopic(configuration.catalogTopic, partitions: 1)
         let producer = try KafkaProducer(properties: ["bootstrap.servers": configuration.brokers, "linger.ms": "5"])
         var expected: [String: Float] = [:]
         func produce(_ range: Range<Int>) throws {

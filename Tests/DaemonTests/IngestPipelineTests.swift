@@ -11,19 +11,9 @@ import Testing
 struct IngestPipelineTests {
     /// A daemon configuration on fresh topics and a fresh database.
     func configuration(_ database: FreshDatabase) throws -> DaemonConfiguration {
-        var configuration = DaemonConfiguration()
-        configuration.brokers = try TestServices.kafkaBrokers()
-        configuration.engagementTopic = TestServices.uniqueName("it-engagements")
-        configuration.catalogTopic = TestServices.uniqueName("it-catalog")
-        configuration.groupID = TestServices.uniqueName("it-daemon")
-        configuration.databaseURL = database.url
-        configuration.sessionTimeoutMs = 1_000
-        configuration.kafkaProperties = ["heartbeat.interval.ms": "100"]
+        var configuration = try DaemonConfiguration.forTests(databaseURL: database.url, prefix: "it")
         configuration.batchMaxEvents = 2_000
         configuration.model.dimension = 16
-        let admin = try KafkaAdmin(properties: ["bootstrap.servers": configuration.brokers])
-        try admin.createTopic(configuration.engagementTopic, partitions: 3)
-        try admin.createTopic(configuration.catalogTopic, partitions: 3)
         return configuration
     }
 
@@ -179,6 +169,25 @@ struct IngestPipelineTests {
         #expect(learned.allSatisfy { $0.isFinite })
         let freshPairs = try state.loadInteractions().filter { $0.item == fresh.id }
         #expect(freshPairs.count == 30)
+    }
+}
+
+extension DaemonConfiguration {
+    /// Settings for a test pipeline: the test broker, fresh topics (created
+    /// here, 3 partitions each), a fresh group, fast group joins.
+    static func forTests(databaseURL: String, prefix: String) throws -> DaemonConfiguration {
+        var configuration = DaemonConfiguration()
+        configuration.brokers = try TestServices.kafkaBrokers()
+        configuration.engagementTopic = TestServices.uniqueName("\(prefix)-engagements")
+        configuration.catalogTopic = TestServices.uniqueName("\(prefix)-catalog")
+        configuration.groupID = TestServices.uniqueName("\(prefix)-daemon")
+        configuration.databaseURL = databaseURL
+        configuration.sessionTimeoutMs = 1_000
+        configuration.kafkaProperties = ["heartbeat.interval.ms": "100"]
+        let admin = try KafkaAdmin(properties: ["bootstrap.servers": configuration.brokers])
+        try admin.createTopic(configuration.engagementTopic, partitions: 3)
+        try admin.createTopic(configuration.catalogTopic, partitions: 3)
+        return configuration
     }
 }
 

@@ -17,3 +17,15 @@ struct ConninfoRedactionTests {
         #expect(ConninfoRedaction.redact("host='unterminated password=s3cret-pw") == "<unparseable connection string>")
     }
 }
+
+@Suite("Connection strings for another database")
+struct ConninfoDatabaseTests {
+    @Test func theDatabaseIsReplacedAndEverythingElseKept() throws {
+        let replaced = try #require(ConninfoDatabase.replacing(database: "other db", in: "postgresql://app:s3cr%27et@db.example:6432/main?sslmode=require"))
+        #expect(replaced.hasPrefix("dbname='other db' "))
+        #expect(replaced.contains("user='app'") && replaced.contains("password='s3cr\\'et'"))
+        #expect(replaced.contains("host='db.example'") && replaced.contains("port='6432'") && replaced.contains("sslmode='require'"))
+        #expect(!replaced.contains("main"))
+        #expect(ConninfoDatabase.replacing(database: "x", in: "postgresql://[broken") == nil)
+    }
+}
