@@ -16,20 +16,10 @@ struct ServeCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "TOML configuration file.")
-    var config: String?
-
-    @Option(name: .customLong("set"), help: ArgumentHelp("Override a setting (repeatable).", valueName: "section.key=value"))
-    var overrides: [String] = []
+    @OptionGroup var settingsOptions: SettingsOptions
 
     func run() throws {
-        let settings: DaemonConfiguration
-        do {
-            settings = try DaemonConfiguration.load(file: config, environment: ProcessInfo.processInfo.environment, overrides: overrides)
-        } catch {
-            FileHandle.standardError.write(Data("recstream: configuration refused:\n\(error)\n".utf8))
-            throw ExitCode(2)
-        }
+        let settings = try settingsOptions.load()
         LoggingSystem.bootstrap { StreamLogHandler.standardOutput(label: $0) }
         var logger = Logger(label: "recstream")
         logger.logLevel = .info
@@ -47,5 +37,25 @@ struct ServeCommand: ParsableCommand {
         }
         try pipeline.run()
         sources.forEach { $0.cancel() }
+    }
+}
+
+/// `--config FILE` and `--set section.key=value`, shared by the commands that
+/// read the daemon's settings.
+struct SettingsOptions: ParsableArguments {
+    @Option(help: "TOML configuration file.")
+    var config: String?
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a setting (repeatable).", valueName: "section.key=value"))
+    var overrides: [String] = []
+
+    /// The settings, or every problem on stderr and exit status 2.
+    func load() throws -> DaemonConfiguration {
+        do {
+            return try DaemonConfiguration.load(file: config, environment: ProcessInfo.processInfo.environment, overrides: overrides)
+        } catch {
+            FileHandle.standardError.write(Data("recstream: configuration refused:\n\(error)\n".utf8))
+            throw ExitCode(2)
+        }
     }
 }

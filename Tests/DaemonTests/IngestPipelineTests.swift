@@ -170,6 +170,63 @@ struct IngestPipelineTests {
         let freshPairs = try state.loadInteractions().filter { $0.item == fresh.id }
         #expect(freshPairs.count == 30)
     }
+
+    /// Every published list equals a brute-force top-k over the embeddings
+    /// stored in PostgreSQL (own items excluded), and a fresh item with no
+    /// interactions reaches users' lists through its centroid.
+    @Test func publishedListsEqualABruteForceTopKOfTheStoredEmbeddings() throws {
+        let database = try FreshDatabase()
+        var configuration = try configuration(database)
+        configuration.topK = 10
+        configuration.model.popularityWeight = 0
+        configuration.model.warmItemUsers = 2
+        let producer = try KafkaProducer(properties: ["bootstrap.servers": configuration.brokers, "linger.ms": "5"])
+        var produced = 0
+        for item in 0..<200 {
+            try producer.send(topic: configuration.catalogTopic, key: "i\(item)", value: #"{"item_id":"i\#(item)","categories":["g\#(item % 4)"]}"#)
+            produced += 1
+        }
+        var random = SplitMix64(seed: 21)
+        for index in 0..<4_000 {
+            let user = Int.random(in: 0..<80, using: &random)
+            let item = (Int.random(in: 0..<50, using: &random) * 4 + (Int.random(in: 0..<10, using: &random) < 8 ? user % 4 : Int.random(in: 0..<4, using: &random)))
+            try producer.send(topic: configuration.engagementTopic, key: "u\(user)", value: #"{"event_id":"t\#(index)","user_id":"u\#(user)","item_id":"i\#(item)","type":"view","ts":1}"#)
+            produced += 1
+        }
+        try producer.send(topic: configuration.catalogTopic, key: "fresh", value: #"{"item_id":"fresh","categories":["g0"]}"#)
+        produced += 1
+        try producer.flush()
+        try drain(try IngestPipeline(configuration: configuration, logger: Logger(label: "test"))) { $0.consumed >= produced }
+        try TopKRecompute.run(configuration: configuration) { _ in }
+
+        let connection = try database.connect()
+        let state = StateRepository(connection: connection)
+        let users = try state.loadUsers()
+        let items = try state.loadItems()
+        let userVectors = Dictionary(uniqueKeysWithValues: try state.loadVectors(side: .user).map { ($0.id, $0.vector) })
+        let itemVectors = Dictionary(uniqueKeysWithValues: try state.loadVectors(side: .item).map { ($0.id, $0.vector) })
+        let seen = Dictionary(grouping: try state.loadInteractions(), by: \.user).mapValues { Set($0.map(\.item)) }
+        let recommendations = RecommendationRepository(connection: connection)
+        var freshListed = 0
+        for user in users {
+            let list = try #require(try recommendations.userList(user.externalID), "no list for \(user.externalID)")
+            let scored = items.filter { !(seen[user.id]?.contains($0.id) ?? false) }.map { item in
+                (item.externalID, zip(userVectors[user.id]!, itemVectors[item.id]!).reduce(0.0) { $0 + Double($1.0) * Double($1.1) })
+            }.sorted { $0.1 > $1.1 }
+            let expected = Array(scored.prefix(10))
+            #expect(list.itemIDs.count == expected.count)
+            for (rank, (item, score)) in expected.enumerated() {
+                #expect(abs(Double(list.scores[rank]) - score) < 1e-3 * max(1, abs(score)), "\(user.externalID) rank \(rank)")
+                let nearTie = expected.contains { $0.0 != item && abs($0.1 - score) < 1e-3 * max(1, abs(score)) }
+                #expect(nearTie || list.itemIDs[rank] == item, "\(user.externalID) rank \(rank)")
+            }
+            if list.itemIDs.contains("fresh") { freshListed += 1 }
+        }
+        print("fresh item in \(freshListed) of \(users.count) lists")
+        #expect(freshListed > 0, "the fresh item reaches some lists before anyone used it")
+        #expect(try recommendations.relatedList("i0")?.itemIDs.count == 10)
+        #expect(try recommendations.popular().itemIDs.count == 10)
+    }
 }
 
 extension DaemonConfiguration {

@@ -23,6 +23,10 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var maxEventBytes = 65_536
     /// Event ids remembered (and persisted) to drop duplicates.
     public var dedupWindowEvents = 1_000_000
+    /// Length of every published list (`topk.k`).
+    public var topK = 100
+    /// Whether every batch republishes the lists of the users it touched.
+    public var topKIncremental = true
     public var model = ModelConfiguration()
 
     public init() {}
@@ -134,6 +138,10 @@ public struct DaemonConfiguration: Sendable, Equatable {
         case ["batch", "max_wait_ms"]: guard let number = integer() else { return wrongType }; batchMaxWaitMs = number
         case ["batch", "max_event_bytes"]: guard let number = integer() else { return wrongType }; maxEventBytes = number
         case ["dedup", "window_events"]: guard let number = integer() else { return wrongType }; dedupWindowEvents = number
+        case ["topk", "k"]: guard let number = integer() else { return wrongType }; topK = number
+        case ["topk", "incremental"]:
+            guard case .bool(let flag) = value else { return "expected true or false, got \(value.typeName)" }
+            topKIncremental = flag
         default:
             if path.count == 3 && path[0] == "kafka" && path[1] == "properties" {
                 guard let text = string() else { return "librdkafka properties are strings, got \(value.typeName)" }
@@ -160,7 +168,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
     }
 
     private static func expectedType(_ path: [String]) -> String {
-        ["session_timeout_ms", "max_events", "max_wait_ms", "max_event_bytes", "window_events"].contains(path.last ?? "") ? "an integer" : "a string"
+        ["session_timeout_ms", "max_events", "max_wait_ms", "max_event_bytes", "window_events", "k"].contains(path.last ?? "") ? "an integer" : "a string"
     }
 
     /// Values of the right type but out of range.
@@ -179,6 +187,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         check((1...60_000).contains(batchMaxWaitMs), "batch.max_wait_ms", "must be between 1 and 60000")
         check((256...100_000_000).contains(maxEventBytes), "batch.max_event_bytes", "must be between 256 and 100000000")
         check((0...100_000_000).contains(dedupWindowEvents), "dedup.window_events", "must be between 0 and 100000000")
+        check((1...10_000).contains(topK), "topk.k", "must be between 1 and 10000")
         problems += model.problems().map { Problem(key: "model.\($0.key)", reason: $0.reason) }
         return problems
     }

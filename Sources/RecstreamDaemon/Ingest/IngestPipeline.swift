@@ -193,6 +193,13 @@ public final class IngestPipeline: @unchecked Sendable {
         if counters.withLock({ $0.batches }) % 100 == 99 {
             try? database.run(attempts: 1) { try StateRepository(connection: $0).trimEventIDs(keep: configuration.dedupWindowEvents) }
         }
+        if configuration.topKIncremental && !changes.users.isEmpty {
+            let publisher = TopKPublisher(k: configuration.topK)
+            let rows = changes.users.sorted()
+            try database.run { connection in
+                try publisher.publishUsers(model, rows: rows, modelVersion: modelVersion, connection: connection)
+            }
+        }
         try? consumer?.commitAsync(writes.offsets.map { TopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: $0.nextOffset) })
         counters.withLock {
             $0.batches += 1
