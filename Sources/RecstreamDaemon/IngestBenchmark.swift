@@ -29,12 +29,6 @@ public struct IngestBenchmark {
         let admin = try KafkaAdmin(properties: ["bootstrap.servers": brokers])
         try admin.createTopic(configuration.engagementTopic, partitions: 3)
         try admin.createTopic(configuration.catalogTopic, partitions: 3)
-        let server = try PostgresConnection(conninfo: conninfo)
-        let database = "recstream_bench_\(suffix)"
-        try server.execute("create database \(database)")
-        defer { _ = try? server.execute("drop database if exists \(database) with (force)") }
-        configuration.databaseURL = ConninfoDatabase.replacing(database: database, in: conninfo) ?? conninfo
-
         // Zipf-like popularity: item = floor(items * u^3).
         var random = SplitMix64(seed: 1)
         var decoded: [Engagement] = []
@@ -50,33 +44,20 @@ public struct IngestBenchmark {
         try producer.flush()
         log("\(events) events produced to \(configuration.engagementTopic) (\(users) users, \(items) items, d = \(dimension))")
 
-        var logger = Logger(label: "recstream.bench")
-        logger.logLevel = .warning
-        let pipeline = try IngestPipeline(configuration: configuration, logger: logger)
-        let done = DispatchSemaphore(value: 0)
-        let start = DispatchTime.now().uptimeNanoseconds
-        var firstBatch: UInt64?
-        Thread.detachNewThread {
-            try? pipeline.run()
-            done.signal()
-        }
-        while pipeline.statistics.consumed < events {
-            if firstBatch == nil && pipeline.statistics.batches > 0 { firstBatch = DispatchTime.now().uptimeNanoseconds }
-            Thread.sleep(forTimeInterval: 0.01)
-        }
-        let end = DispatchTime.now().uptimeNanoseconds
-        pipeline.requestStop()
-        done.wait()
-        let statistics = pipeline.statistics
-        // From the first committed batch on: the group join is not throughput.
-        let seconds = Double(end - (firstBatch ?? start)) / 1e9
         var results: [String: Double] = [:]
-        results["end_to_end_events_per_s"] = Double(events) / seconds
-        let latencies = statistics.commitMilliseconds.sorted()
+        configuration.topKIncremental = false
+        let ingest = try drain(configuration, conninfo: conninfo, suffix: "\(suffix)a")
+        results["end_to_end_events_per_s"] = ingest.eventsPerSecond
+        let latencies = ingest.statistics.commitMilliseconds.sorted()
         results["batch_commit_p50_ms"] = latencies[latencies.count / 2]
         results["batch_commit_p99_ms"] = latencies[min(latencies.count - 1, latencies.count * 99 / 100)]
         log(String(format: "end to end (Kafka -> model -> PostgreSQL): %.0f events/s over %d batches; batch commit p50 %.1f ms, p99 %.1f ms",
-                   results["end_to_end_events_per_s"]!, statistics.batches, results["batch_commit_p50_ms"]!, results["batch_commit_p99_ms"]!))
+                   ingest.eventsPerSecond, ingest.statistics.batches, results["batch_commit_p50_ms"]!, results["batch_commit_p99_ms"]!))
+        configuration.topKIncremental = true
+        configuration.groupID += "-topk"
+        let withTopK = try drain(configuration, conninfo: conninfo, suffix: "\(suffix)b")
+        results["end_to_end_with_topk_events_per_s"] = withTopK.eventsPerSecond
+        log(String(format: "the same with each batch's users' top-%d lists republished: %.0f events/s", configuration.topK, withTopK.eventsPerSecond))
 
         var model = RecommenderModel(configuration: configuration.model)
         let batch = configuration.batchMaxEvents
@@ -90,5 +71,35 @@ public struct IngestBenchmark {
         results["model_only_events_per_s"] = Double(events) / modelSeconds
         log(String(format: "the same events, decoded, through the model alone (batches of %d): %.0f events/s", batch, results["model_only_events_per_s"]!))
         return results
+    }
+
+    /// Drains the topic into a scratch database; events per second from the
+    /// first committed batch on (the group join is not throughput).
+    private func drain(_ configuration: DaemonConfiguration, conninfo: String, suffix: String) throws -> (eventsPerSecond: Double, statistics: IngestStatistics) {
+        var configuration = configuration
+        let server = try PostgresConnection(conninfo: conninfo)
+        let database = "recstream_bench_\(suffix)"
+        try server.execute("create database \(database)")
+        defer { _ = try? server.execute("drop database if exists \(database) with (force)") }
+        configuration.databaseURL = ConninfoDatabase.replacing(database: database, in: conninfo) ?? conninfo
+        var logger = Logger(label: "recstream.bench")
+        logger.logLevel = .warning
+        let pipeline = try IngestPipeline(configuration: configuration, logger: logger)
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            try? pipeline.run()
+            done.signal()
+        }
+        var first: (time: UInt64, consumed: Int)?
+        while pipeline.statistics.consumed < events {
+            let statistics = pipeline.statistics
+            if first == nil && statistics.batches > 0 { first = (DispatchTime.now().uptimeNanoseconds, statistics.consumed) }
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+        let end = DispatchTime.now().uptimeNanoseconds
+        pipeline.requestStop()
+        done.wait()
+        let start = first ?? (end - 1, 0)
+        return (Double(events - start.consumed) / (Double(end - start.time) / 1e9), pipeline.statistics)
     }
 }
