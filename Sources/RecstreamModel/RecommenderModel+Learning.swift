@@ -13,6 +13,10 @@ public struct ModelChanges: Sendable {
         public var user: Int32
         public var item: Int32
     }
+
+    public init(sweptAll: Bool = false) {
+        self.sweptAll = sweptAll
+    }
 }
 
 extension RecommenderModel {

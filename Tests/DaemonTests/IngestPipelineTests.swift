@@ -227,6 +227,32 @@ struct IngestPipelineTests {
         #expect(try recommendations.relatedList("i0")?.itemIDs.count == 10)
         #expect(try recommendations.popular().itemIDs.count == 10)
     }
+
+    /// `recstream train`: sweeps over the stored model never raise the
+    /// objective, and the new vectors are stored.
+    @Test func trainingSweepsLowerTheObjectiveAndStoreTheVectors() throws {
+        let database = try FreshDatabase()
+        let configuration = try configuration(database)
+        let producer = try KafkaProducer(properties: ["bootstrap.servers": configuration.brokers, "linger.ms": "5"])
+        var random = SplitMix64(seed: 4)
+        for index in 0..<2_000 {
+            let user = "u\(Int.random(in: 0..<100, using: &random))"
+            try producer.send(topic: configuration.engagementTopic, key: user, value: #"{"event_id":"r\#(index)","user_id":"\#(user)","item_id":"i\#(Int.random(in: 0..<150, using: &random))","type":"click","ts":1}"#)
+        }
+        try producer.flush()
+        try drain(try IngestPipeline(configuration: configuration, logger: Logger(label: "test"))) { $0.consumed >= 2_000 }
+        let state = StateRepository(connection: try database.connect())
+        let before = try state.loadVectors(side: .item)
+        var objectives: [Double] = []
+        try Training.run(configuration: configuration, sweeps: 3) { line in
+            if line.hasPrefix("sweep "), let value = line.split(separator: " ").last.flatMap({ Double($0) }) { objectives.append(value) }
+        }
+        #expect(objectives.count == 3)
+        #expect(zip(objectives, objectives.dropFirst()).allSatisfy { $1 <= $0 * (1 + 1e-6) }, "\(objectives)")
+        let after = try state.loadVectors(side: .item)
+        #expect(after.count == before.count)
+        #expect(after.map(\.vector) != before.map(\.vector))
+    }
 }
 
 extension DaemonConfiguration {
