@@ -174,6 +174,29 @@ struct RepositoryRoundTripTests {
         #expect(calls == 1)
     }
 
+    @Test func hostileAndUnusualIdsComeBackVerbatim() throws {
+        let database = try FreshDatabase()
+        let connection = try database.migrated()
+        let state = StateRepository(connection: connection)
+        let ids = [
+            "x'); DROP TABLE users;--", "\u{200B}", "\u{FEFF}\u{00A0} ", "e\u{301}", "é", "👩‍👩‍👧", "tab\tnew\nline\\", "\"quoted\", {braces}",
+            String(repeating: "ü", count: 512), String(repeating: "k", count: 1_024),
+        ]
+        var writes = BatchWrites()
+        writes.users = ids.enumerated().map { UserRow(id: Int64($0.offset), externalID: $0.element, eventCount: 1) }
+        writes.items = ids.enumerated().map { ItemRow(id: Int64($0.offset), externalID: $0.element, categories: [$0.element], uploader: $0.element, title: $0.element) }
+        try BatchTransaction(connection: connection).commit(writes)
+        #expect(try state.loadUsers().map(\.externalID) == ids)
+        let items = try state.loadItems()
+        #expect(items.map(\.externalID) == ids && items.map(\.categories) == ids.map { [$0] } && items.map(\.uploader) == ids)
+        let recommendations = RecommendationRepository(connection: connection)
+        try connection.transaction {
+            try recommendations.publishUserLists(ids.map { RankedList(id: $0, itemIDs: ids, scores: ids.map { _ in 1 }) }, modelVersion: 1)
+        }
+        for id in ids { #expect(try recommendations.userList(id)?.itemIDs == ids, "\(id.prefix(20))") }
+        #expect(try connection.execute("select count(*) from users").text(row: 0, column: 0) == String(ids.count))
+    }
+
     func sqlState(of body: () throws -> Void) -> String? {
         do {
             try body()
