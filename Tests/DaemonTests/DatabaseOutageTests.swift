@@ -47,7 +47,9 @@ struct DatabaseOutageTests {
     @Test func aTenSecondOutageLosesNothingAndNeedsNoRestart() throws {
         let name = TestServices.uniqueName("outage")
         try stack("pg-up", name: name)
-        defer { _ = try? stack("down", name: name, purge: true) }
+        defer {
+            do { try stack("down", name: name, purge: true) } catch { Issue.record("the outage stack was not removed: \(error)") }
+        }
         var configuration = try DaemonConfiguration.forTests(
             databaseURL: try stack("pg-url", name: name).components(separatedBy: "\n").last!, prefix: "it-outage")
         configuration.batchMaxEvents = 200
