@@ -225,6 +225,14 @@ struct IngestPipelineTests {
         print("fresh item in \(freshListed) of \(users.count) lists")
         #expect(freshListed > 0, "the fresh item reaches some lists before anyone used it")
         #expect(try recommendations.relatedList("i0")?.itemIDs.count == 10)
+        // What `recstream recommend` prints, read with the reader role's rights.
+        let someone = users[0].externalID
+        let printed = try RecommendationLookup.lines(conninfo: database.url, subject: .user(someone), k: 3)
+        let published = try #require(try recommendations.userList(someone))
+        #expect(printed == ["(read as recstream_reader)", "recommendations for user \(someone)"]
+            + (0..<3).map { "\($0 + 1)\t\(published.itemIDs[$0])\t\(published.scores[$0])" })
+        let stranger = try RecommendationLookup.lines(conninfo: database.url, subject: .user("nobody"), k: 2)
+        #expect(stranger[1] == "user nobody has no list yet (no history): the popular items" && stranger.count == 4)
         #expect(try recommendations.popular().itemIDs.count == 10)
     }
 
