@@ -76,7 +76,12 @@ public final class IngestPipeline: @unchecked Sendable {
             try flushPending()
         }
         try flushPending()
-        logger.info("ingest stopped", metadata: ["statistics": "\(statistics)"])
+        let final = statistics
+        logger.info("ingest stopped", metadata: [
+            "batches": "\(final.batches)", "consumed": "\(final.consumed)", "applied": "\(final.applied)",
+            "catalog": "\(final.catalogApplied)", "dead_lettered": "\(final.deadLettered)", "duplicates": "\(final.duplicates)",
+            "database_retries": "\(final.databaseRetries)",
+        ])
     }
 
     private func collectBatch() throws {
