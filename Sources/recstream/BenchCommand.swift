@@ -5,9 +5,37 @@ import RecstreamDaemon
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Reproducible benchmarks.",
+        abstract: "Reproducible benchmarks; without a sub-benchmark, all of them (the store and ingest ones need the local stack).",
         subcommands: [ModelBench.self, StoreBench.self, IngestBench.self]
     )
+
+    @OptionGroup var output: BenchOutput
+
+    /// Every benchmark, then one table of every key, then (with --json) one JSON object.
+    func run() throws {
+        let environment = ProcessInfo.processInfo.environment
+        let conninfo = environment["RECSTREAM_DATABASE_URL"] ?? ""
+        let brokers = environment["RECSTREAM_KAFKA_BROKERS"] ?? "127.0.0.1:9092"
+        try output.report { log in
+            var all: [String: Double] = [:]
+            for name in ["model", "store", "ingest"] {
+                log("== bench \(name)")
+                let results: [String: Double]
+                switch name {
+                case "model": results = ModelBenchmark().run(log: log)
+                case "store": results = try StoreBenchmark().run(conninfo: conninfo, log: log)
+                default: results = try IngestBenchmark().run(brokers: brokers, conninfo: conninfo, log: log)
+                }
+                for (key, value) in results { all["\(name).\(key)"] = value }
+            }
+            log("")
+            let width = all.keys.map(\.count).max() ?? 0
+            for key in all.keys.sorted() {
+                log(key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + String(format: "%.3f", all[key]!))
+            }
+            return all
+        }
+    }
 }
 
 /// What every benchmark prints: its lines as it goes, then with `--json` one
