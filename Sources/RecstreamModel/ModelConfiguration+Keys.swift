@@ -30,7 +30,7 @@ extension ModelConfiguration {
     }
 
     /// A key whose value is read by the type's own `init?(_ description:)`.
-    private static func key<Value: LosslessStringConvertible>(
+    private static func key<Value: LosslessStringConvertible & SendableMetatype>(
         _ name: String, _ kind: String, _ path: WritableKeyPath<ModelConfiguration, Value> & Sendable
     ) -> Key {
         Key(name: name, kind: kind, get: { "\($0[keyPath: path])" }, set: { configuration, text in
