@@ -93,7 +93,7 @@ final class ServeProcess {
         environment["RECSTREAM_DATABASE_URL"] = nil
         process.environment = environment
         log = FileManager.default.temporaryDirectory.appendingPathComponent("recstream-serve-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle
