@@ -16,8 +16,8 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "The item catalog: movies.csv, u.item, or catalog JSONL.")
     var items: String?
 
-    @Option(help: "movielens-csv, movielens-100k or jsonl.")
-    var format: String
+    @Option(help: "The log's format.")
+    var format: InteractionLogFormat
 
     @Option(help: "Seed of the model's random initialisation.")
     var seed: UInt64 = ModelConfiguration().seed
@@ -38,9 +38,6 @@ struct EvalCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        guard let format = InteractionLogFormat(rawValue: format) else {
-            throw ValidationError("--format must be one of \(InteractionLogFormat.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
         let log = try InteractionLog.load(ratings: ratings, items: items, format: format)
         var configuration = ModelConfiguration()
         configuration.seed = seed

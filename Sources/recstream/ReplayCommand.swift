@@ -15,8 +15,8 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "The catalog: catalog JSONL, movies.csv or u.item.")
     var items: String?
 
-    @Option(help: "jsonl, movielens-csv or movielens-100k.")
-    var format = "jsonl"
+    @Option(help: "The log's format.")
+    var format = InteractionLogFormat.jsonl
 
     @Option(help: "Engagement events per second (default: as fast as possible).")
     var rate: Double?
@@ -24,9 +24,6 @@ struct ReplayCommand: ParsableCommand {
     @OptionGroup var settingsOptions: SettingsOptions
 
     func run() throws {
-        guard let format = InteractionLogFormat(rawValue: format) else {
-            throw ValidationError("--format must be one of \(InteractionLogFormat.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
         let settings = try settingsOptions.load()
         let log = try InteractionLog.load(ratings: file, items: items, format: format)
         let replay = Replay(brokers: settings.brokers, engagementTopic: settings.engagementTopic, catalogTopic: settings.catalogTopic, rate: rate)

@@ -1,0 +1,5 @@
+import ArgumentParser
+import RecstreamDaemon
+
+/// `--format movielens-csv | movielens-100k | jsonl`, checked by the parser.
+extension InteractionLogFormat: ExpressibleByArgument {}
