@@ -1,7 +1,7 @@
 /// The tables app backends read: user recommendations, related items and
 /// popular items, keyed by external ids. Each list is one row, replaced
 /// whole, so a reader never sees half a list.
-public struct RecommendationRepository {
+public struct RecommendationRepository: Sendable {
     public let connection: PostgresConnection
 
     public init(connection: PostgresConnection) {

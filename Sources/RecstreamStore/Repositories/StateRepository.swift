@@ -2,7 +2,7 @@
 /// centroids, dead letters and Kafka offsets. Writes are bulk (binary COPY
 /// into a staging table, then one upsert) and must run inside a transaction;
 /// `BatchTransaction` puts one batch's writes in one.
-public struct StateRepository {
+public struct StateRepository: Sendable {
     public let connection: PostgresConnection
 
     public init(connection: PostgresConnection) {
