@@ -26,7 +26,7 @@ public struct ModelBenchmark {
         let itemTable = randomTable(rows: items, scale: 0.1, &random)
         log("shapes: \(users) users x \(items) items, d = \(dimension), k = \(k); BLAS threads \(BLASRuntime.threads)")
 
-        let sgemmSeconds = rawSgemmSeconds(userTable, itemTable)
+        let sgemmSeconds = Self.rawSgemmSeconds(userTable, itemTable)
         let flops = 2.0 * Double(users) * Double(items) * Double(dimension)
         log(String(format: "raw sgemm %d x %d x %d (blocks of 4096 users): %.2f s, %.1f GFLOP/s", users, items, dimension, sgemmSeconds, flops / sgemmSeconds / 1e9))
         let topKSeconds = timed {
@@ -64,18 +64,20 @@ public struct ModelBenchmark {
         return results
     }
 
-    private func rawSgemmSeconds(_ users: EmbeddingTable, _ items: EmbeddingTable) -> Double {
+    /// `cblas_sgemm` of users x items^T in blocks of 4,096 users, the work top-k rests on.
+    static func rawSgemmSeconds(_ users: EmbeddingTable, _ items: EmbeddingTable) -> Double {
         let block = 4096
-        var output = [Float](repeating: 0, count: block * self.items)
+        let d = users.dimension
+        var output = [Float](repeating: 0, count: block * items.count)
         return timed {
             users.withUnsafeValues { u in
                 items.withUnsafeValues { v in
                     var start = 0
-                    while start < self.users {
-                        let rows = min(block, self.users - start)
+                    while start < users.count {
+                        let rows = min(block, users.count - start)
                         cblas_sgemm(
-                            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(self.items), Int32(dimension),
-                            1, u + start * dimension, Int32(dimension), v, Int32(dimension), 0, &output, Int32(self.items))
+                            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(items.count), Int32(d),
+                            1, u + start * d, Int32(d), v, Int32(d), 0, &output, Int32(items.count))
                         start += rows
                     }
                 }
@@ -134,8 +136,9 @@ public struct ModelBenchmark {
 }
 
 /// Seconds that `body` took, on the monotonic clock.
-func timed(_ body: () -> Void) -> Double {
+/// Seconds `body` took (monotonic clock).
+func timed(_ body: () throws -> Void) rethrows -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
-    body()
+    try body()
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 }

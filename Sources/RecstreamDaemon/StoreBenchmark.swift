@@ -32,9 +32,9 @@ public struct StoreBenchmark {
         var results: [String: Double] = [:]
         try connection.transaction { try state.upsertUsers(users) }
 
-        let insertSeconds = try timedThrowing { try connection.transaction { try state.upsertVectors(rows, side: .user, version: 1) } }
+        let insertSeconds = try timed { try connection.transaction { try state.upsertVectors(rows, side: .user, version: 1) } }
         results["embedding_insert_rows_per_s"] = Double(vectors) / insertSeconds
-        let updateSeconds = try timedThrowing { try connection.transaction { try state.upsertVectors(rows, side: .user, version: 2) } }
+        let updateSeconds = try timed { try connection.transaction { try state.upsertVectors(rows, side: .user, version: 2) } }
         results["embedding_update_rows_per_s"] = Double(vectors) / updateSeconds
         results["embedding_upsert_rows_per_s"] = min(results["embedding_insert_rows_per_s"]!, results["embedding_update_rows_per_s"]!)
         log(String(format: "upsert of %d embeddings in one transaction by COPY binary + merge: as inserts %.0f rows/s, as updates %.0f rows/s",
@@ -48,12 +48,12 @@ public struct StoreBenchmark {
             }
         }
         var loaded = 0
-        let loadSeconds = try timedThrowing { loaded = try state.loadVectors(side: .user).count }
+        let loadSeconds = try timed { loaded = try state.loadVectors(side: .user).count }
         results["embedding_load_rows_per_s"] = Double(loaded) / loadSeconds
         log(String(format: "load of %d embeddings by COPY binary: %.0f rows/s", loaded, results["embedding_load_rows_per_s"]!))
 
         let single = Array(rows.prefix(singleRowUpserts))
-        let singleSeconds = try timedThrowing {
+        let singleSeconds = try timed {
             try connection.transaction {
                 for row in single {
                     try connection.execute(
@@ -79,15 +79,9 @@ public struct StoreBenchmark {
                 interactionRows.append(InteractionRow(user: user, item: item, weight: 1, lastSequence: 0))
             }
         }
-        let interactionSeconds = try timedThrowing { try connection.transaction { try state.upsertInteractions(interactionRows) } }
+        let interactionSeconds = try timed { try connection.transaction { try state.upsertInteractions(interactionRows) } }
         results["interaction_upsert_rows_per_s"] = Double(interactions) / interactionSeconds
         log(String(format: "interactions by COPY binary + merge: %.0f rows/s", results["interaction_upsert_rows_per_s"]!))
         return results
-    }
-
-    private func timedThrowing(_ body: () throws -> Void) throws -> Double {
-        let start = DispatchTime.now().uptimeNanoseconds
-        try body()
-        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
 }

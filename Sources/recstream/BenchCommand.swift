@@ -6,7 +6,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Reproducible benchmarks; without a sub-benchmark, all of them (the store and ingest ones need the local stack).",
-        subcommands: [ModelBench.self, StoreBench.self, IngestBench.self]
+        subcommands: [ModelBench.self, StoreBench.self, IngestBench.self, TopKBench.self]
     )
 
     @OptionGroup var output: BenchOutput
@@ -18,12 +18,13 @@ struct BenchCommand: ParsableCommand {
         let brokers = environment["RECSTREAM_KAFKA_BROKERS"] ?? "127.0.0.1:9092"
         try output.report { log in
             var all: [String: Double] = [:]
-            for name in ["model", "store", "ingest"] {
+            for name in ["model", "store", "ingest", "topk"] {
                 log("== bench \(name)")
                 let results: [String: Double]
                 switch name {
                 case "model": results = ModelBenchmark().run(log: log)
                 case "store": results = try StoreBenchmark().run(conninfo: conninfo, log: log)
+                case "topk": results = try TopKBenchmark().run(brokers: brokers, conninfo: conninfo, log: log)
                 default: results = try IngestBenchmark().run(brokers: brokers, conninfo: conninfo, log: log)
                 }
                 for (key, value) in results { all["\(name).\(key)"] = value }
@@ -91,6 +92,23 @@ struct IngestBench: ParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         try output.report {
             try IngestBenchmark().run(
+                brokers: environment["RECSTREAM_KAFKA_BROKERS"] ?? "127.0.0.1:9092", conninfo: environment["RECSTREAM_DATABASE_URL"] ?? "", log: $0)
+        }
+    }
+}
+
+struct TopKBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "topk",
+        abstract: "Full recompute of 100,000 users x 20,000 items with its writes, then list freshness under 10,000 events/s (local stack)."
+    )
+
+    @OptionGroup var output: BenchOutput
+
+    func run() throws {
+        let environment = ProcessInfo.processInfo.environment
+        try output.report {
+            try TopKBenchmark().run(
                 brokers: environment["RECSTREAM_KAFKA_BROKERS"] ?? "127.0.0.1:9092", conninfo: environment["RECSTREAM_DATABASE_URL"] ?? "", log: $0)
         }
     }
