@@ -59,22 +59,28 @@ public struct TopKScorer: Sendable {
                             let width = min(candidateBlock, candidateCount - start)
                             scores.withUnsafeMutableBufferPointer { scoreBuffer in
                                 let s = scoreBuffer.baseAddress!
-                                // S (rows x width) = Q (rows x d) * C_block^T. A single row is a
-                                // matrix-vector product: sgemm would pack the whole block first.
+                                // S (rows x width) = Q (rows x d) * C_block^T (+ bias: each row
+                                // starts as the bias and the product adds onto it, beta = 1,
+                                // instead of a separate pass). A single row is a matrix-vector
+                                // product: sgemm would pack the whole block first.
+                                var beta: Float = 0
+                                if let bias {
+                                    bias.withUnsafeBufferPointer { values in
+                                        for r in 0..<rows { (s + r * width).update(from: values.baseAddress! + start, count: width) }
+                                    }
+                                    beta = 1
+                                }
                                 if rows == 1 {
                                     cblas_sgemv(
                                         CblasRowMajor, CblasNoTrans, Int32(width), Int32(d), 1,
-                                        candidateValues.base + start * d, Int32(d), gathered, 1, 0, s, 1)
+                                        candidateValues.base + start * d, Int32(d), gathered, 1, beta, s, 1)
                                 } else {
                                     cblas_sgemm(
                                         CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(width), Int32(d),
-                                        1, gathered, Int32(d), candidateValues.base + start * d, Int32(d), 0, s, Int32(width))
+                                        1, gathered, Int32(d), candidateValues.base + start * d, Int32(d), beta, s, Int32(width))
                                 }
                                 for r in 0..<rows {
                                     let row = s + r * width
-                                    if let bias {
-                                        for j in 0..<width { row[j] += bias[start + j] }
-                                    }
                                     for item in excluded[r] where Int(item) >= start && Int(item) < start + width {
                                         row[Int(item) - start] = -.infinity
                                     }
