@@ -110,12 +110,6 @@ public struct RecommenderModel: Sendable {
         Int(row) < interactions.byItem.count ? interactions.byItem[Int(row)].count : 0
     }
 
-    /// Overwrites a user vector (folded into `G_U` at the next `foldUserChanges`).
-    mutating func setUserVector(_ row: Int32, to vector: [Float]) {
-        unfoldedUsers.willChange(row, from: userFactors.vector(Int(row)))
-        userFactors.set(Int(row), to: vector)
-    }
-
     /// Overwrites an item vector (folded into `G_V` and the centroids at the next `foldItemChanges`).
     mutating func setItemVector(_ row: Int32, to vector: [Float]) {
         unfoldedItems.willChange(row, from: itemFactors.vector(Int(row)))
