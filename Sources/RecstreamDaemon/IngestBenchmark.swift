@@ -77,11 +77,8 @@ public struct IngestBenchmark {
     /// first committed batch on (the group join is not throughput).
     private func drain(_ configuration: DaemonConfiguration, conninfo: String, suffix: String) throws -> (eventsPerSecond: Double, statistics: IngestStatistics) {
         var configuration = configuration
-        let server = try PostgresConnection(conninfo: conninfo)
-        let database = "recstream_bench_\(suffix)"
-        try server.execute("create database \(database)")
-        defer { _ = try? server.execute("drop database if exists \(database) with (force)") }
-        configuration.databaseURL = ConninfoDatabase.replacing(database: database, in: conninfo) ?? conninfo
+        let database = try ScratchDatabase(server: conninfo, name: "recstream_bench_\(suffix)")
+        configuration.databaseURL = database.conninfo
         var logger = Logger(label: "recstream.bench")
         logger.logLevel = .warning
         let pipeline = try IngestPipeline(configuration: configuration, logger: logger)

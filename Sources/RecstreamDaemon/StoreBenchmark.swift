@@ -16,12 +16,8 @@ public struct StoreBenchmark {
     public init() {}
 
     public func run(conninfo: String, log: (String) -> Void) throws -> [String: Double] {
-        let admin = try PostgresConnection(conninfo: conninfo)
-        let database = "recstream_bench_\(UUID().uuidString.prefix(8).lowercased())"
-        try admin.execute("create database \(database)")
-        defer { _ = try? admin.execute("drop database if exists \(database) with (force)") }
-        let connection = try PostgresConnection(conninfo: conninfo, database: database)
-        _ = try Migrator(migrations: try Migration.load(from: Migration.defaultDirectory())).migrate(connection)
+        let database = try ScratchDatabase(server: conninfo, name: "recstream_bench_\(UUID().uuidString.prefix(8).lowercased())")
+        let connection = try database.migrated()
         let state = StateRepository(connection: connection)
         try state.saveMetadata(dimension: dimension, hyperparameters: "{}", modelVersion: 1)
         log("server \(connection.serverVersion / 10_000).\(connection.serverVersion % 10_000); \(vectors) vectors of d = \(dimension), \(interactions) interactions")

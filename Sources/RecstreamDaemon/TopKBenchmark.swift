@@ -21,14 +21,9 @@ public struct TopKBenchmark {
 
     public func run(brokers: String, conninfo: String, log: (String) -> Void) throws -> [String: Double] {
         var results: [String: Double] = [:]
-        let suffix = UUID().uuidString.prefix(8).lowercased()
-        let server = try PostgresConnection(conninfo: conninfo)
-        let database = "recstream_bench_\(suffix)"
-        try server.execute("create database \(database)")
-        defer { _ = try? server.execute("drop database if exists \(database) with (force)") }
-        guard let url = ConninfoDatabase.replacing(database: database, in: conninfo) else { throw ModelRestoreError(reason: "cannot parse the database URL") }
-        let connection = try PostgresConnection(conninfo: url)
-        _ = try Migrator(migrations: try Migration.load(from: Migration.defaultDirectory())).migrate(connection)
+        let database = try ScratchDatabase(server: conninfo, name: "recstream_bench_\(UUID().uuidString.prefix(8).lowercased())")
+        let connection = try database.migrated()
+        let url = database.conninfo
 
         var configuration = ModelConfiguration()
         configuration.dimension = dimension

@@ -140,7 +140,8 @@ struct RepositoryRoundTripTests {
         let login = TestServices.uniqueName("app_reader")
         try owner.execute("create role \(login) login in role recstream_reader")
         defer { _ = try? owner.execute("drop role if exists \(login)") }
-        let reader = try PostgresConnection(conninfo: database.conninfo + (database.conninfo.contains("?") ? "&" : "?") + "user=\(login)", database: database.name)
+        // In a key=value conninfo the last setting of a keyword wins.
+        let reader = try PostgresConnection(conninfo: database.url + " user=\(login)")
 
         for readable in ["user_recommendations", "user_recommendations_flat", "item_related", "item_related_flat", "popular_items"] {
             #expect(throws: Never.self) { try reader.execute("select * from \(readable)") }

@@ -1,0 +1,33 @@
+/// A database of its own on the server `conninfo` names, for a benchmark or
+/// a test: created now, dropped (with its connections) when this goes away.
+public final class ScratchDatabase {
+    public let name: String
+    /// A conninfo of the server's settings with this database.
+    public let conninfo: String
+    private let server: PostgresConnection
+
+    public init(server serverConninfo: String, name: String) throws {
+        server = try PostgresConnection(conninfo: serverConninfo)
+        guard let conninfo = ConninfoDatabase.replacing(database: name, in: serverConninfo) else {
+            throw PostgresError(sqlState: nil, message: "cannot parse the connection string", context: "scratch database")
+        }
+        self.name = name
+        self.conninfo = conninfo
+        try server.execute("create database \(name)")
+    }
+
+    deinit {
+        _ = try? server.execute("drop database if exists \(name) with (force)")
+    }
+
+    public func connect() throws -> PostgresConnection {
+        try PostgresConnection(conninfo: conninfo)
+    }
+
+    /// A connection with every migration of `Migration.defaultDirectory()` applied.
+    public func migrated() throws -> PostgresConnection {
+        let connection = try connect()
+        _ = try Migrator(migrations: try Migration.load(from: Migration.defaultDirectory())).migrate(connection)
+        return connection
+    }
+}
