@@ -17,18 +17,9 @@ public struct IngestBenchmark {
 
     public func run(brokers: String, conninfo: String, log: (String) -> Void) throws -> [String: Double] {
         let suffix = UUID().uuidString.prefix(8).lowercased()
-        var configuration = DaemonConfiguration()
-        configuration.brokers = brokers
-        configuration.engagementTopic = "bench-engagements-\(suffix)"
-        configuration.catalogTopic = "bench-catalog-\(suffix)"
-        configuration.groupID = "bench-\(suffix)"
-        configuration.sessionTimeoutMs = 1_000
-        configuration.kafkaProperties = ["heartbeat.interval.ms": "100"]
+        var configuration = try DaemonConfiguration.onNewTopics(brokers: brokers, prefix: "bench")
         configuration.model.dimension = dimension
         configuration.model.sweepInterval = 0
-        let admin = try KafkaAdmin(properties: ["bootstrap.servers": brokers])
-        try admin.createTopic(configuration.engagementTopic, partitions: 3)
-        try admin.createTopic(configuration.catalogTopic, partitions: 3)
         // Zipf-like popularity: item = floor(items * u^3).
         var random = SplitMix64(seed: 1)
         var decoded: [Engagement] = []

@@ -57,21 +57,11 @@ public struct TopKBenchmark {
     /// Events of new users at `rate` for `seconds` into a running pipeline;
     /// for each, the time until its list can be read.
     private func measureFreshness(brokers: String, url: String, log: (String) -> Void) throws -> (p50: Double, p99: Double) {
-        var configuration = DaemonConfiguration()
-        let suffix = UUID().uuidString.prefix(8).lowercased()
-        configuration.brokers = brokers
-        configuration.engagementTopic = "bench-fresh-\(suffix)"
-        configuration.catalogTopic = "bench-fresh-catalog-\(suffix)"
-        configuration.groupID = "bench-fresh-\(suffix)"
+        var configuration = try DaemonConfiguration.onNewTopics(brokers: brokers, prefix: "bench-fresh")
         configuration.databaseURL = url
-        configuration.sessionTimeoutMs = 1_000
-        configuration.kafkaProperties = ["heartbeat.interval.ms": "100"]
         configuration.batchMaxWaitMs = 100
         configuration.topK = k
         configuration.model.dimension = dimension
-        let admin = try KafkaAdmin(properties: ["bootstrap.servers": brokers])
-        try admin.createTopic(configuration.engagementTopic, partitions: 3)
-        try admin.createTopic(configuration.catalogTopic, partitions: 3)
         var logger = Logger(label: "recstream.bench")
         logger.logLevel = .warning
         let pipeline = try IngestPipeline(configuration: configuration, logger: logger)

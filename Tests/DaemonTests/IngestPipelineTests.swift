@@ -267,20 +267,11 @@ struct IngestPipelineTests {
 }
 
 extension DaemonConfiguration {
-    /// Settings for a test pipeline: the test broker, fresh topics (created
-    /// here, 3 partitions each), a fresh group, fast group joins.
+    /// Settings for a test pipeline: the test broker, new topics and group
+    /// (`onNewTopics`), this database.
     static func forTests(databaseURL: String, prefix: String) throws -> DaemonConfiguration {
-        var configuration = DaemonConfiguration()
-        configuration.brokers = try TestServices.kafkaBrokers()
-        configuration.engagementTopic = TestServices.uniqueName("\(prefix)-engagements")
-        configuration.catalogTopic = TestServices.uniqueName("\(prefix)-catalog")
-        configuration.groupID = TestServices.uniqueName("\(prefix)-daemon")
+        var configuration = try DaemonConfiguration.onNewTopics(brokers: try TestServices.kafkaBrokers(), prefix: prefix)
         configuration.databaseURL = databaseURL
-        configuration.sessionTimeoutMs = 1_000
-        configuration.kafkaProperties = ["heartbeat.interval.ms": "100"]
-        let admin = try KafkaAdmin(properties: ["bootstrap.servers": configuration.brokers])
-        try admin.createTopic(configuration.engagementTopic, partitions: 3)
-        try admin.createTopic(configuration.catalogTopic, partitions: 3)
         return configuration
     }
 }
