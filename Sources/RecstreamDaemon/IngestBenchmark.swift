@@ -73,11 +73,7 @@ public struct IngestBenchmark {
         var logger = Logger(label: "recstream.bench")
         logger.logLevel = .warning
         let pipeline = try IngestPipeline(configuration: configuration, logger: logger)
-        let done = DispatchSemaphore(value: 0)
-        Thread.detachNewThread {
-            try? pipeline.run()
-            done.signal()
-        }
+        let running = pipeline.start()
         var first: (time: UInt64, consumed: Int)?
         while pipeline.statistics.consumed < events {
             let statistics = pipeline.statistics
@@ -85,8 +81,7 @@ public struct IngestBenchmark {
             Thread.sleep(forTimeInterval: 0.005)
         }
         let end = DispatchTime.now().uptimeNanoseconds
-        pipeline.requestStop()
-        done.wait()
+        try running.stop()
         let start = first ?? (end - 1, 0)
         return (Double(events - start.consumed) / (Double(end - start.time) / 1e9), pipeline.statistics)
     }

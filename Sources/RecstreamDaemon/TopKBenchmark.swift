@@ -65,15 +65,8 @@ public struct TopKBenchmark {
         var logger = Logger(label: "recstream.bench")
         logger.logLevel = .warning
         let pipeline = try IngestPipeline(configuration: configuration, logger: logger)
-        let finished = DispatchSemaphore(value: 0)
-        Thread.detachNewThread {
-            try? pipeline.run()
-            finished.signal()
-        }
-        defer {
-            pipeline.requestStop()
-            finished.wait()
-        }
+        let running = pipeline.start()
+        defer { try? running.stop() }
         let producer = try KafkaProducer(properties: ["bootstrap.servers": brokers, "linger.ms": "5"])
         let total = Int(rate * seconds)
         let rate = self.rate

@@ -68,12 +68,8 @@ struct DatabaseOutageTests {
 
         try produce(0..<2_000)
         let pipeline = try IngestPipeline(configuration: configuration, logger: Logger(label: "test"))
-        let finished = DispatchSemaphore(value: 0)
-        Thread.detachNewThread {
-            try? pipeline.run()
-            finished.signal()
-        }
-        defer { pipeline.requestStop() }
+        let running = pipeline.start()
+        defer { try? running.stop() }
         let firstDeadline = Date().addingTimeInterval(60)
         while pipeline.statistics.consumed < 2_000 && Date() < firstDeadline { Thread.sleep(forTimeInterval: 0.05) }
 
@@ -84,8 +80,7 @@ struct DatabaseOutageTests {
         try stack("pg-up", name: name)
         let deadline = Date().addingTimeInterval(90)
         while pipeline.statistics.consumed < 4_000 && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        pipeline.requestStop()
-        finished.wait()
+        try running.stop()
 
         #expect(duringOutage.consumed < 4_000, "a batch waits for PostgreSQL instead of moving on")
         #expect(pipeline.statistics.databaseRetries > 0)

@@ -19,17 +19,10 @@ struct IngestPipelineTests {
 
     /// Runs the pipeline on its own thread until `done` holds (or 120 s pass), then stops it.
     func drain(_ pipeline: IngestPipeline, until done: @escaping (IngestStatistics) -> Bool) throws {
-        let finished = DispatchSemaphore(value: 0)
-        let failure = LockedBox<Error?>(nil)
-        Thread.detachNewThread {
-            do { try pipeline.run() } catch { failure.set(error) }
-            finished.signal()
-        }
+        let running = pipeline.start()
         let deadline = Date().addingTimeInterval(120)
         while !done(pipeline.statistics) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        pipeline.requestStop()
-        finished.wait()
-        if let error = failure.get() { throw error }
+        try running.stop()
     }
 
     /// 50,000 engagement events, 6 % of them invalid in six ways and 1 %

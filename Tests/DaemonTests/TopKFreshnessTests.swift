@@ -24,15 +24,8 @@ struct TopKFreshnessTests {
         }
         try producer.flush()
         let pipeline = try IngestPipeline(configuration: configuration, logger: Logger(label: "test"))
-        let finished = DispatchSemaphore(value: 0)
-        Thread.detachNewThread {
-            try? pipeline.run()
-            finished.signal()
-        }
-        defer {
-            pipeline.requestStop()
-            finished.wait()
-        }
+        let running = pipeline.start()
+        defer { try? running.stop() }
         let warm = Date().addingTimeInterval(60)
         while pipeline.statistics.consumed < 500 && Date() < warm { Thread.sleep(forTimeInterval: 0.02) }
 
@@ -94,15 +87,10 @@ struct TopKFreshnessTests {
         }
         try producer.flush()
         let pipeline = try IngestPipeline(configuration: configuration, logger: Logger(label: "test"))
-        let finished = DispatchSemaphore(value: 0)
-        Thread.detachNewThread {
-            try? pipeline.run()
-            finished.signal()
-        }
+        let running = pipeline.start()
         let deadline = Date().addingTimeInterval(90)
         while pipeline.statistics.consumed < 8_000 && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        pipeline.requestStop()
-        finished.wait()
+        try running.stop()
 
         let state = StateRepository(connection: try database.connect())
         let seenCounts = Dictionary(grouping: try state.loadInteractions(), by: \.user).mapValues(\.count)

@@ -68,6 +68,41 @@ public final class IngestPipeline: @unchecked Sendable {
         stopRequested.store(true, ordering: .relaxed)
     }
 
+    /// `run()` on a thread of its own, for benchmarks and tests.
+    public func start() -> BackgroundRun {
+        let background = BackgroundRun(pipeline: self)
+        Thread.detachNewThread {
+            do { try self.run() } catch { background.failure.withLock { $0 = error } }
+            background.finished.signal()
+        }
+        return background
+    }
+
+    /// A pipeline running on its own thread.
+    public final class BackgroundRun: Sendable {
+        private let pipeline: IngestPipeline
+        fileprivate let finished = DispatchSemaphore(value: 0)
+        fileprivate let failure = Mutex<(any Error)?>(nil)
+        private let stopped = Mutex(false)
+
+        fileprivate init(pipeline: IngestPipeline) {
+            self.pipeline = pipeline
+        }
+
+        /// Asks the pipeline to finish its batch, waits until `run()`
+        /// returned, and rethrows what it threw. Later calls return at once.
+        public func stop() throws {
+            let first = stopped.withLock { stopped in
+                defer { stopped = true }
+                return !stopped
+            }
+            guard first else { return }
+            pipeline.requestStop()
+            finished.wait()
+            if let error = failure.withLock({ $0 }) { throw error }
+        }
+    }
+
     /// Consumes until `requestStop`; commits the last batch; leaves the group.
     public func run() throws {
         defer { consumer?.close() }
