@@ -66,6 +66,7 @@ extension RecommenderModel {
         projectUsers(changes.users.sorted())
         foldUserChanges()
         batchesSinceItemProjection += 1
+        let touchedItems = Set(changes.pairs.map(\.item)).sorted()
         if configuration.itemProjectionInterval > 0 && batchesSinceItemProjection >= configuration.itemProjectionInterval {
             let rows = pendingItems.sorted()
             projectItems(rows)
@@ -75,12 +76,12 @@ extension RecommenderModel {
         } else if configuration.coldItemProjection {
             // Items not yet warm: a projection from their few users (pulled
             // toward their centroid) is worth more than SGD steps on them.
-            let cold = Set(changes.pairs.map(\.item)).filter { !warm[Int($0)] }.sorted()
+            let cold = touchedItems.filter { !warm[Int($0)] }
             projectItems(cold)
             changes.items.formUnion(cold)
         }
         foldItemChanges()
-        for item in Set(changes.pairs.map(\.item)).sorted() { promoteIfWarm(item) }
+        for item in touchedItems { promoteIfWarm(item) }
         eventsSinceSweep += events.count
         if configuration.sweepInterval > 0 && eventsSinceSweep >= configuration.sweepInterval {
             fullSweep()
