@@ -10,12 +10,19 @@ public final class ReconnectingConnection: @unchecked Sendable {
     public var initialBackoff: Duration = .milliseconds(100)
     public var maximumBackoff: Duration = .seconds(5)
     private let logger: Logger
+    private let onConnectionLoss: @Sendable (PostgresError) -> Void
     private let lock = NSLock()
     private var connection: PostgresConnection?
 
-    public init(conninfo: String, logger: Logger = Logger(label: "recstream.postgres")) {
+    /// `onConnectionLoss` hears every failed attempt (before the backoff),
+    /// for health reporting and metrics.
+    public init(
+        conninfo: String, logger: Logger = Logger(label: "recstream.postgres"),
+        onConnectionLoss: @escaping @Sendable (PostgresError) -> Void = { _ in }
+    ) {
         self.conninfo = conninfo
         self.logger = logger
+        self.onConnectionLoss = onConnectionLoss
     }
 
     /// Runs `body` on a healthy connection, retrying up to `attempts` times
@@ -34,6 +41,7 @@ public final class ReconnectingConnection: @unchecked Sendable {
                 return try body(current)
             } catch let error as PostgresError where Self.isConnectionLoss(error, connection: connection) {
                 connection = nil
+                onConnectionLoss(error)
                 guard attempt < attempts else { throw error }
                 logger.warning("postgres unavailable, retrying", metadata: ["error": "\(error)", "attempt": "\(attempt)", "backoff": "\(backoff)"])
                 Thread.sleep(forTimeInterval: Double(backoff.components.seconds) + Double(backoff.components.attoseconds) * 1e-18)

@@ -102,10 +102,11 @@ final class KafkaClient: @unchecked Sendable {
         return created
     }
 
-    /// Partition count of every topic the broker knows.
-    func topicPartitionCounts(timeoutMs: Int32) throws -> [String: Int] {
+    /// Partition count of every topic the broker knows, or (`allTopics`
+    /// false) of the topics this client uses.
+    func topicPartitionCounts(allTopics: Bool = true, timeoutMs: Int32) throws -> [String: Int] {
         var metadata: UnsafePointer<rd_kafka_metadata>?
-        let code = rd_kafka_metadata(handle, 1, nil, &metadata, timeoutMs)
+        let code = rd_kafka_metadata(handle, allTopics ? 1 : 0, nil, &metadata, timeoutMs)
         if code == RD_KAFKA_RESP_ERR__TIMED_OUT || code == RD_KAFKA_RESP_ERR__TRANSPORT {
             throw state.timeoutError(operation: "metadata request")
         }

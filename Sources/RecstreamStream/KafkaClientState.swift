@@ -7,6 +7,7 @@ import Synchronization
 final class KafkaClientState: Sendable {
     struct Counters {
         var lastBrokerError: String?
+        var brokerErrors = 0
         var handshakeError: String?
         var delivered = 0
         var deliveryFailures = 0
@@ -26,6 +27,7 @@ final class KafkaClientState: Sendable {
     func recordBrokerError(code: Int32, reason: String) {
         counters.withLock {
             $0.lastBrokerError = reason
+            $0.brokerErrors += 1
             if Self.isHandshakeFailure(reason) { $0.handshakeError = reason }
         }
         logger.warning("kafka error", metadata: ["code": "\(code)", "reason": "\(reason)"])

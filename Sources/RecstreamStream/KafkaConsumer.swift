@@ -45,9 +45,12 @@ public final class KafkaConsumer: @unchecked Sendable {
         }
         let value = record.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: record.len)) } ?? []
         let key = record.key.map { Array(UnsafeRawBufferPointer(start: $0, count: record.key_len)) }
+        var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let timestamp = rd_kafka_message_timestamp(message, &timestampType)
         return KafkaMessage(
             topic: String(cString: rd_kafka_topic_name(record.rkt)), partition: record.partition,
-            offset: record.offset, key: key, value: value)
+            offset: record.offset, key: key, value: value,
+            timestampMs: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE || timestamp < 0 ? nil : timestamp)
     }
 
     /// Commits next-offsets to the group coordinator without waiting (for
@@ -86,6 +89,17 @@ public final class KafkaConsumer: @unchecked Sendable {
         guard code == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError.from(code, operation: "fetched watermarks of \(topic)[\(partition)]") }
         return (low, high)
     }
+
+    /// Asks the cluster for the metadata of the subscribed topics: throws
+    /// when no broker answers within `timeoutMs`. Safe to call from another
+    /// thread than `poll`'s.
+    public func probeBrokers(timeoutMs: Int32) throws {
+        _ = try client.topicPartitionCounts(allTopics: false, timeoutMs: timeoutMs)
+    }
+
+    /// Errors librdkafka reported for the cluster connection (transport,
+    /// all brokers down, authentication, ...) since the consumer started.
+    public var brokerErrorCount: Int { client.state.counters.withLock { $0.brokerErrors } }
 
     /// Leaves the group cleanly; called by `deinit` when not called before.
     public func close() {

@@ -5,6 +5,9 @@ public struct KafkaMessage: Sendable {
     public let offset: Int64
     public let key: [UInt8]?
     public let value: [UInt8]
+    /// The record's timestamp (producer create time or broker append
+    /// time), milliseconds since the epoch; nil when the record has none.
+    public let timestampMs: Int64?
 }
 
 /// A position in a topic partition: the offset of the next record to read.

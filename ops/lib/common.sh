@@ -5,6 +5,7 @@ LOCAL_DIR="$RECSTREAM_ROOT/.local"          # git-ignored: wheels, tansu, librdk
 LOCAL_BIN="$LOCAL_DIR/bin"
 LOCAL_LIB="$LOCAL_DIR/lib"
 TANSU="$LOCAL_BIN/tansu"
+LOCAL_PYTHON="$LOCAL_DIR/python"           # pure-Python test helpers (prometheus_client)
 
 say() { printf '%s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

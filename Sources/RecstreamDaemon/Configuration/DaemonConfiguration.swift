@@ -1,11 +1,12 @@
 import Foundation
+import Logging
 import RecstreamModel
 
 /// Everything `serve` needs, from `recstream.example.toml`'s keys; each has
-/// a default, except the connection settings when no environment supplies them.
+/// a default except `kafka.brokers`, which every deployment must give.
 public struct DaemonConfiguration: Sendable, Equatable {
-    /// Kafka: `kafka.*`.
-    public var brokers = "127.0.0.1:9092"
+    /// Kafka: `kafka.*`. Required: bootstrap servers, comma separated.
+    public var brokers = ""
     public var engagementTopic = "recstream-engagements"
     public var catalogTopic = "recstream-catalog"
     public var groupID = "recstream"
@@ -27,6 +28,17 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var topK = 100
     /// Whether every batch republishes the lists of the users it touched.
     public var topKIncremental = true
+    /// Seconds between the daemon's full recomputes of every list; 0 = never.
+    public var topKFullIntervalSeconds = 3_600
+    /// Where `/healthz`, `/readyz` and `/metrics` listen (`http.address`, host:port).
+    public var httpAddress = "127.0.0.1:9464"
+    /// `/healthz` fails when the pipeline loop made no progress for this long.
+    public var stallSeconds = 60
+    /// How often PostgreSQL and the brokers are probed for `/readyz`.
+    public var probeIntervalMs = 1_000
+    /// Log level and line format (`log.level`, `log.format`).
+    public var logLevel = Logger.Level.info
+    public var logFormat = LogFormat.logfmt
     public var model = ModelConfiguration()
 
     public init() {}
@@ -139,6 +151,20 @@ public struct DaemonConfiguration: Sendable, Equatable {
         case ["batch", "max_event_bytes"]: guard let number = integer() else { return wrongType }; maxEventBytes = number
         case ["dedup", "window_events"]: guard let number = integer() else { return wrongType }; dedupWindowEvents = number
         case ["topk", "k"]: guard let number = integer() else { return wrongType }; topK = number
+        case ["topk", "full_interval_seconds"]: guard let number = integer() else { return wrongType }; topKFullIntervalSeconds = number
+        case ["http", "address"]: guard let text = string() else { return wrongType }; httpAddress = text
+        case ["health", "stall_seconds"]: guard let number = integer() else { return wrongType }; stallSeconds = number
+        case ["health", "probe_interval_ms"]: guard let number = integer() else { return wrongType }; probeIntervalMs = number
+        case ["log", "level"]:
+            guard let text = string() else { return wrongType }
+            guard let level = Logger.Level(rawValue: text) else {
+                return "expected one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(text)\""
+            }
+            logLevel = level
+        case ["log", "format"]:
+            guard let text = string() else { return wrongType }
+            guard let format = LogFormat(rawValue: text) else { return "expected \"logfmt\" or \"json\", got \"\(text)\"" }
+            logFormat = format
         case ["topk", "incremental"]:
             guard case .bool(let flag) = value else { return "expected true or false, got \(value.typeName)" }
             topKIncremental = flag
@@ -168,7 +194,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
     }
 
     private static func expectedType(_ path: [String]) -> String {
-        ["session_timeout_ms", "max_events", "max_wait_ms", "max_event_bytes", "window_events", "k"].contains(path.last ?? "") ? "an integer" : "a string"
+        ["session_timeout_ms", "max_events", "max_wait_ms", "max_event_bytes", "window_events", "k", "full_interval_seconds", "stall_seconds", "probe_interval_ms"].contains(path.last ?? "") ? "an integer" : "a string"
     }
 
     /// Values of the right type but out of range.
@@ -177,7 +203,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         func check(_ ok: Bool, _ key: String, _ reason: String) {
             if !ok { problems.append(Problem(key: key, reason: reason)) }
         }
-        check(!brokers.isEmpty, "kafka.brokers", "must not be empty")
+        check(!brokers.isEmpty, "kafka.brokers", "required: the bootstrap servers (host:port, comma separated); set it here or in RECSTREAM_KAFKA_BROKERS")
         check(!engagementTopic.isEmpty, "kafka.engagement_topic", "must not be empty")
         check(!catalogTopic.isEmpty && catalogTopic != engagementTopic, "kafka.catalog_topic", "must be set and differ from kafka.engagement_topic")
         check(!groupID.isEmpty, "kafka.group_id", "must not be empty")
@@ -188,6 +214,10 @@ public struct DaemonConfiguration: Sendable, Equatable {
         check((256...100_000_000).contains(maxEventBytes), "batch.max_event_bytes", "must be between 256 and 100000000")
         check((0...100_000_000).contains(dedupWindowEvents), "dedup.window_events", "must be between 0 and 100000000")
         check((1...10_000).contains(topK), "topk.k", "must be between 1 and 10000")
+        check((0...604_800).contains(topKFullIntervalSeconds), "topk.full_interval_seconds", "must be between 0 (never) and 604800")
+        check(HTTPAddress(httpAddress) != nil, "http.address", "expected host:port with a port from 0 to 65535, got \"\(httpAddress)\"")
+        check((1...86_400).contains(stallSeconds), "health.stall_seconds", "must be between 1 and 86400")
+        check((100...60_000).contains(probeIntervalMs), "health.probe_interval_ms", "must be between 100 and 60000")
         problems += model.problems().map { Problem(key: "model.\($0.key)", reason: $0.reason) }
         return problems
     }

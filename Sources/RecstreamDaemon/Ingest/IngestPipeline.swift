@@ -25,12 +25,30 @@ public final class IngestPipeline: @unchecked Sendable {
     private var modelVersion: Int64
     private let stopRequested = Atomic<Bool>(false)
     private let counters = Mutex(IngestStatistics())
+    /// Liveness, partitions and dependency status, for the health endpoints.
+    public let health: PipelineHealth
+    private let metrics = PipelineMetrics()
+    /// Next offset of every partition as committed to PostgreSQL.
+    private let committedPositions = Mutex<[TopicPartition: Int64]>([:])
+    private var scheduledTopK: ScheduledTopKRecompute
+    /// librdkafka's connection errors already counted in the metrics.
+    private let brokerErrorsSeen = Atomic<Int>(0)
 
     /// Migrates the database, loads the stored model and joins the consumer group.
     public init(configuration: DaemonConfiguration, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
-        database = ReconnectingConnection(conninfo: configuration.databaseURL, logger: logger)
+        let health = PipelineHealth()
+        let metrics = metrics
+        self.health = health
+        database = ReconnectingConnection(conninfo: configuration.databaseURL, logger: logger) { error in
+            health.failed(kafka: false, error: error.description)
+            health.beat()  // retrying is progress: a restart would not help
+            metrics.postgresError()
+        }
+        scheduledTopK = ScheduledTopKRecompute(
+            conninfo: configuration.databaseURL, k: configuration.topK, intervalSeconds: configuration.topKFullIntervalSeconds,
+            logger: logger)
         let migrations = try Migration.load(from: Migration.defaultDirectory())
         let loaded = try database.run(attempts: 10) { connection -> (RecommenderModel, [String]) in
             let report = try Migrator(migrations: migrations).migrate(connection)
@@ -45,6 +63,9 @@ public final class IngestPipeline: @unchecked Sendable {
         model = loaded.0
         deduplicator = EventDeduplicator(capacity: configuration.dedupWindowEvents, recent: loaded.1)
         modelVersion = model.interactions.userEventCounts.reduce(0, +)
+        health.succeeded(kafka: false)
+        health.modelLoaded()
+        metrics.recordModelSize(model)
         logger.info("model loaded", metadata: [
             "users": "\(model.users.count)", "items": "\(model.items.count)", "interactions": "\(model.interactions.pairCount)",
         ])
@@ -62,6 +83,46 @@ public final class IngestPipeline: @unchecked Sendable {
 
     /// What has been done so far.
     public var statistics: IngestStatistics { counters.withLock { $0 } }
+
+    /// Sets `recstream_build_info` (recstream and librdkafka versions).
+    public static func recordBuildInfo() {
+        PipelineMetrics.recordBuildInfo()
+    }
+
+    /// Asks the brokers for metadata (from any thread) and records the
+    /// outcome in `health`: how `/readyz` learns that the broker is away
+    /// even while no records flow.
+    public func probeBrokers(timeoutMs: Int32) {
+        guard let consumer else { return }
+        let reported = consumer.brokerErrorCount
+        let unseen = reported - brokerErrorsSeen.exchange(reported, ordering: .relaxed)
+        if unseen > 0 { metrics.kafkaError(count: unseen) }
+        do {
+            try consumer.probeBrokers(timeoutMs: timeoutMs)
+            health.succeeded(kafka: true)
+        } catch {
+            health.failed(kafka: true, error: "\(error)")
+            metrics.kafkaError(count: 1)
+        }
+    }
+
+    /// Refreshes the gauges that change with time rather than with
+    /// batches: each owned partition's lag (the end offset last fetched
+    /// minus the next offset committed to PostgreSQL; returned) and the
+    /// age of the last full top-k recompute.
+    @discardableResult
+    public func recordGauges() -> [TopicPartition: Int64] {
+        metrics.recordFullTopK(health.snapshot.lastFullTopK)
+        guard let consumer else { return [:] }
+        var lag: [TopicPartition: Int64] = [:]
+        for (partition, next) in committedPositions.withLock({ $0 }) {
+            if let watermarks = try? consumer.fetchedWatermarks(topic: partition.topic, partition: partition.partition), watermarks.high >= 0 {
+                lag[partition] = max(0, watermarks.high - next)
+            }
+        }
+        metrics.recordLag(lag)
+        return lag
+    }
 
     /// Asks `run` to finish the batch in flight, commit it, and return.
     public func requestStop() {
@@ -109,6 +170,10 @@ public final class IngestPipeline: @unchecked Sendable {
         while !stopRequested.load(ordering: .relaxed) {
             try collectBatch()
             try flushPending()
+            if let seconds = scheduledTopK.step(model, modelVersion: modelVersion) {
+                health.fullTopKFinished(seconds: seconds)
+                metrics.recordFullTopK(health.snapshot.lastFullTopK)
+            }
         }
         try flushPending()
         let final = statistics
@@ -123,6 +188,7 @@ public final class IngestPipeline: @unchecked Sendable {
         guard let consumer else { return }
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(configuration.batchMaxWaitMs) * 1_000_000
         while pending.count < configuration.batchMaxEvents && !stopRequested.load(ordering: .relaxed) {
+            health.beat()
             let now = DispatchTime.now().uptimeNanoseconds
             guard now < deadline else { break }
             do {
@@ -132,6 +198,8 @@ public final class IngestPipeline: @unchecked Sendable {
             } catch {
                 // Broker trouble surfaces here; librdkafka reconnects by itself.
                 logger.warning("kafka poll failed", metadata: ["error": "\(error)"])
+                health.failed(kafka: true, error: "\(error)")
+                metrics.kafkaError(count: 1)
             }
         }
     }
@@ -154,16 +222,22 @@ public final class IngestPipeline: @unchecked Sendable {
             for partition in partitions {
                 if let offset = stored.first(where: { $0.topic == partition.topic && $0.partition == partition.partition }) {
                     starts[partition] = .offset(offset.nextOffset)
+                    committedPositions.withLock { $0[partition] = offset.nextOffset }
                 } else {
                     starts[partition] = configuration.offsetReset == "earliest" ? .beginning : .end
                 }
             }
+            health.assigned(partitions)
             return starts
-        case .revoked:
+        case .revoked(let partitions):
             do {
                 try flushPending()
             } catch {
                 logger.error("could not commit the batch before a revocation", metadata: ["error": "\(error)"])
+            }
+            health.revoked(partitions)
+            committedPositions.withLock { positions in
+                for partition in partitions { positions[partition] = nil }
             }
             return [:]
         }
@@ -185,10 +259,14 @@ public final class IngestPipeline: @unchecked Sendable {
         var catalogEvents: [CatalogEvent] = []
         var duplicates = 0
         var nextOffsets: [TopicPartition: Int64] = [:]
+        var observed = PipelineMetrics.Batch()
+        observed.records = messages.count
         for message in messages {
             let partition = TopicPartition(topic: message.topic, partition: message.partition)
             nextOffsets[partition] = max(nextOffsets[partition] ?? 0, message.offset + 1)
+            observed.consumedByTopic[message.topic, default: 0] += 1
             func deadLetter(_ reason: String) {
+                observed.deadLetteredByTopic[message.topic, default: 0] += 1
                 deadLetters.append(DeadLetter(
                     topic: message.topic, partition: message.partition, offset: message.offset, key: message.key,
                     payload: message.value, reason: reason))
@@ -200,13 +278,17 @@ public final class IngestPipeline: @unchecked Sendable {
             do {
                 if message.topic == configuration.catalogTopic {
                     catalogEvents.append(try CatalogEvent(json: Data(message.value)))
+                    observed.appliedByType["catalog", default: 0] += 1
                 } else {
                     let event = try EngagementEvent(json: Data(message.value))
                     if deduplicator.admit(event.eventID) {
                         engagements.append(event.engagement)
                         eventIDs.append(event.eventID)
+                        observed.appliedByType[event.type.rawValue, default: 0] += 1
+                        if let timestamp = message.timestampMs { observed.eventTimestampsMs.append(timestamp) }
                     } else {
                         duplicates += 1
+                        observed.duplicatesByType[event.type.rawValue, default: 0] += 1
                     }
                 }
             } catch {
@@ -229,7 +311,13 @@ public final class IngestPipeline: @unchecked Sendable {
             attempts += 1
             try BatchTransaction(connection: connection).commit(writes)
         }
-        let commitMilliseconds = Double(DispatchTime.now().uptimeNanoseconds - commitStart) / 1e6
+        let commitNanoseconds = DispatchTime.now().uptimeNanoseconds - commitStart
+        let commitMilliseconds = Double(commitNanoseconds) / 1e6
+        observed.commitNanoseconds = Int64(commitNanoseconds)
+        health.succeeded(kafka: false)
+        committedPositions.withLock { positions in
+            for (partition, next) in nextOffsets { positions[partition] = next }
+        }
         if counters.withLock({ $0.batches }) % 100 == 99 {
             try? database.run(attempts: 1) { try StateRepository(connection: $0).trimEventIDs(keep: configuration.dedupWindowEvents) }
         }
@@ -240,6 +328,9 @@ public final class IngestPipeline: @unchecked Sendable {
                 try publisher.publishUsers(model, rows: rows, modelVersion: modelVersion, connection: connection)
             }
         }
+        metrics.recordFreshness(eventTimestampsMs: observed.eventTimestampsMs, visibleAt: Date())
+        metrics.record(observed)
+        metrics.recordModelSize(model)
         try? consumer?.commitAsync(writes.offsets.map { TopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: $0.nextOffset) })
         counters.withLock {
             $0.batches += 1

@@ -35,26 +35,25 @@ struct TopKPublisher {
         }
     }
 
-    /// Every user's and every item's list, chunk by chunk; `progress` hears
-    /// how far it got. One recompute at a time per database (advisory lock).
+    /// Every user's and every item's list, slice by slice; `progress`
+    /// hears how far it got. One recompute at a time per database.
     func publishAll(
         _ model: RecommenderModel, modelVersion: Int64, connection: PostgresConnection, progress: (String) -> Void
     ) throws {
-        let locked = try connection.execute("select pg_try_advisory_lock($1)", [String(Self.lockKey)]).text(row: 0, column: 0)
+        try Self.lock(connection)
+        defer { Self.unlock(connection) }
+        var sweep = TopKSweep(publisher: self)
+        while try !sweep.publishNextSlice(model, modelVersion: modelVersion, connection: connection, progress: progress) {}
+    }
+
+    /// Takes the database's full-recompute lock for this session, or throws `TopKBusy`.
+    static func lock(_ connection: PostgresConnection) throws {
+        let locked = try connection.execute("select pg_try_advisory_lock($1)", [String(lockKey)]).text(row: 0, column: 0)
         guard locked == "t" else { throw TopKBusy() }
-        defer { _ = try? connection.execute("select pg_advisory_unlock($1)", [String(Self.lockKey)]) }
-        let users = Array(0..<Int32(model.users.count))
-        for start in stride(from: 0, to: users.count, by: chunk) {
-            try publishUsers(model, rows: Array(users[start..<min(start + chunk, users.count)]), modelVersion: modelVersion, connection: connection)
-            progress("user lists: \(min(start + chunk, users.count)) of \(users.count)")
-        }
-        let items = Array(0..<Int32(model.items.count))
-        let repository = RecommendationRepository(connection: connection)
-        for start in stride(from: 0, to: items.count, by: chunk) {
-            let lists = relatedLists(model, rows: Array(items[start..<min(start + chunk, items.count)]))
-            try connection.transaction { try repository.publishRelatedLists(lists, modelVersion: modelVersion) }
-            progress("related lists: \(min(start + chunk, items.count)) of \(items.count)")
-        }
+    }
+
+    static func unlock(_ connection: PostgresConnection) {
+        _ = try? connection.execute("select pg_advisory_unlock($1)", [String(lockKey)])
     }
 
     /// The advisory lock of full recomputes ("recstrmk").

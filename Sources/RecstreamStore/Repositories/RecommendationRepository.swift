@@ -57,7 +57,11 @@ public struct RecommendationRepository: Sendable {
     private func publish(_ lists: [RankedList], table: String, idColumn: String, modelVersion: Int64) throws {
         try connection.copyMerge(
             into: table, columns: [idColumn, "item_ids", "scores", "model_version"],
-            conflict: "on conflict (\(idColumn)) do update set item_ids = excluded.item_ids, scores = excluded.scores, model_version = excluded.model_version, generated_at = now()",
+            conflict: """
+                on conflict (\(idColumn)) do update set item_ids = excluded.item_ids, scores = excluded.scores,
+                model_version = excluded.model_version, generated_at = now()
+                where \(table).model_version <= excluded.model_version
+                """,
             rows: lists.count
         ) { writer in
             for list in lists {

@@ -1,0 +1,63 @@
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import Prometheus
+import RecstreamDaemon
+import ServiceLifecycle
+
+/// `recstream serve`: the ingest pipeline, its health monitor and the HTTP
+/// endpoints in one ServiceGroup, with structured logs, Prometheus metrics
+/// and systemd notifications (READY, STATUS, WATCHDOG, STOPPING).
+public enum Daemon {
+    /// Runs until SIGTERM or SIGINT (then the batch in flight is committed
+    /// and this returns) or until the pipeline fails (then this throws).
+    public static func run(configuration: DaemonConfiguration) async throws {
+        LoggingSystem.bootstrap { label in
+            StructuredLogHandler(label: label, level: configuration.logLevel, format: configuration.logFormat)
+        }
+        let logger = Logger(label: "recstream")
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(metricsFactory(registry: registry))
+        // A dead network path must not hang a connection attempt for minutes.
+        setenv("PGCONNECT_TIMEOUT", "5", 0)
+
+        let notifier = SystemdNotifier()
+        let pipeline = try IngestPipeline(configuration: configuration, logger: logger)
+        IngestPipeline.recordBuildInfo()
+        guard let address = HTTPAddress(configuration.httpAddress) else { preconditionFailure("validated by DaemonConfiguration") }
+        let application = Application(
+            router: HealthEndpoints.router(health: pipeline.health, stallSeconds: configuration.stallSeconds, registry: registry),
+            configuration: .init(address: .hostname(address.host, port: address.port), serverName: "recstream"),
+            onServerRunning: { channel in
+                logger.info("http endpoints listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+                notifier.notify("READY=1\nSTATUS=consuming")
+            },
+            logger: logger
+        )
+        // A graceful shutdown reaches services last to first: the pipeline
+        // commits its batch while the monitor and /readyz still answer.
+        let services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: application),
+            .init(service: HealthMonitor(pipeline: pipeline, configuration: configuration, notifier: notifier, logger: logger)),
+            .init(
+                service: PipelineService(pipeline: pipeline) { notifier.notify("STOPPING=1") },
+                successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
+        ]
+        let group = ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        logger.info("stopped")
+    }
+
+    /// Prometheus buckets fitted to what recstream measures.
+    private static func metricsFactory(registry: PrometheusCollectorRegistry) -> PrometheusMetricsFactory {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets["recstream_batch_commit_seconds"] = [5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000]
+            .map { .milliseconds($0) }
+        factory.durationHistogramBuckets["recstream_freshness_seconds"] = [50, 100, 250, 500, 1_000, 2_000, 5_000, 10_000, 30_000, 60_000]
+            .map { .milliseconds($0) }
+        factory.valueHistogramBuckets["recstream_batch_size"] = [1, 10, 50, 100, 500, 1_000, 2_000, 5_000, 10_000, 50_000]
+        return factory
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import Logging
+import RecstreamDaemon
+import RecstreamStore
+import ServiceLifecycle
+
+/// Probes what `/readyz` reports, on a timer: PostgreSQL through a
+/// connection of its own (`select 1`), the brokers through a metadata
+/// request, and consumer lag. While the pipeline is live it also keeps
+/// systemd's watchdog fed and its STATUS line current.
+struct HealthMonitor: Service {
+    let pipeline: IngestPipeline
+    let configuration: DaemonConfiguration
+    let notifier: SystemdNotifier
+    let logger: Logger
+
+    func run() async throws {
+        let probeInterval = Duration.milliseconds(configuration.probeIntervalMs)
+        // libpq and librdkafka calls block: the probes run off the
+        // cooperative pool, each on its own so that a frozen broker does
+        // not delay what /readyz knows about PostgreSQL.
+        let databaseProbe = Task.detached { [pipeline, configuration] in
+            var database: PostgresConnection?
+            while !Task.isCancelled {
+                database = Self.probeDatabase(database, conninfo: configuration.databaseURL, health: pipeline.health)
+                try? await Task.sleep(for: probeInterval)
+            }
+        }
+        let brokerProbe = Task.detached { [pipeline] in
+            while !Task.isCancelled {
+                pipeline.probeBrokers(timeoutMs: Self.brokerTimeoutMs)
+                pipeline.recordGauges()
+                try? await Task.sleep(for: probeInterval)
+            }
+        }
+        defer {
+            databaseProbe.cancel()
+            brokerProbe.cancel()
+        }
+        let beat = notifier.watchdogInterval.map { min($0, probeInterval) } ?? probeInterval
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                let status = HealthStatus(snapshot: pipeline.health.snapshot, stallSeconds: configuration.stallSeconds)
+                if status.live {
+                    if notifier.watchdogInterval != nil { notifier.notify("WATCHDOG=1") }
+                } else {
+                    logger.error("pipeline loop stalled: not feeding the watchdog", metadata: ["last_progress": "\(status.lastProgress)"])
+                }
+                let statistics = pipeline.statistics
+                notifier.notify(
+                    "STATUS=\(status.ready ? "ready" : "not ready"); consumed \(statistics.consumed), applied \(statistics.applied), dead-lettered \(statistics.deadLettered)")
+                try await Task.sleep(for: beat)
+            }
+        }
+    }
+
+    /// How long a metadata request may take before the brokers count as unreachable.
+    static let brokerTimeoutMs: Int32 = 3_000
+
+    /// `select 1` on `connection` (or a new one); the connection to keep, nil after a failure.
+    private static func probeDatabase(_ connection: PostgresConnection?, conninfo: String, health: PipelineHealth) -> PostgresConnection? {
+        do {
+            let current = try connection.flatMap { $0.isHealthy ? $0 : nil }
+                ?? PostgresConnection(conninfo: conninfo)
+            _ = try current.execute("select 1")
+            health.succeeded(kafka: false)
+            return current
+        } catch {
+            health.failed(kafka: false, error: "\(error)")
+            return nil
+        }
+    }
+}

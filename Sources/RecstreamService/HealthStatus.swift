@@ -1,0 +1,56 @@
+import Foundation
+import RecstreamDaemon
+
+/// What `/healthz` and `/readyz` answer, derived from one health snapshot.
+struct HealthStatus {
+    let snapshot: PipelineHealth.Snapshot
+    let stallSeconds: Int
+    let now = Date()
+
+    var lastProgress: Date { snapshot.lastProgress }
+
+    /// Liveness: the pipeline loop polled, committed or retried recently.
+    var live: Bool { now.timeIntervalSince(snapshot.lastProgress) <= Double(stallSeconds) }
+
+    var kafkaReady: Bool { !snapshot.assigned.isEmpty && snapshot.kafka.reachable == true }
+    var databaseReady: Bool { snapshot.database.reachable == true }
+
+    /// Readiness: partitions assigned and the broker reachable, PostgreSQL
+    /// reachable, the model loaded, and the loop live.
+    var ready: Bool { live && kafkaReady && databaseReady && snapshot.modelLoaded }
+
+    /// The `/readyz` body: each component's status, last error and times.
+    var readinessJSON: String {
+        let partitions = snapshot.assigned.sorted().map { "\($0.topic)[\($0.partition)]" }
+        var kafka = component(snapshot.kafka, ready: kafkaReady)
+        kafka["assigned_partitions"] = partitions
+        var pipeline: [String: Any] = ["status": live ? "ok" : "stalled", "last_progress": timestamp(snapshot.lastProgress)]
+        if let topK = snapshot.lastFullTopK {
+            pipeline["last_full_topk_seconds"] = topK.seconds
+            pipeline["last_full_topk_finished"] = timestamp(topK.finishedAt)
+        }
+        let body: [String: Any] = [
+            "status": ready ? "ready" : "not ready",
+            "kafka": kafka,
+            "postgres": component(snapshot.database, ready: databaseReady),
+            "model": ["status": snapshot.modelLoaded ? "ok" : "loading"],
+            "pipeline": pipeline,
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    private func component(_ dependency: PipelineHealth.Dependency, ready: Bool) -> [String: Any] {
+        var fields: [String: Any] = [
+            "status": ready ? "ok" : dependency.reachable == nil ? "unknown" : dependency.reachable == true ? "waiting" : "unreachable"
+        ]
+        if let success = dependency.lastSuccess { fields["last_success"] = timestamp(success) }
+        if let error = dependency.lastError { fields["last_error"] = error }
+        if let at = dependency.lastErrorAt { fields["last_error_at"] = timestamp(at) }
+        return fields
+    }
+
+    private func timestamp(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+}

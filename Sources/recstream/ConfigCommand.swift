@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import RecstreamDaemon
+
+/// `recstream config check FILE`.
+struct ConfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config",
+        abstract: "Work with configuration files.",
+        subcommands: [Check.self]
+    )
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "check",
+            abstract: "Check a configuration file as serve would read it, without connecting to anything.",
+            discussion: """
+                Reads FILE, then the RECSTREAM_* environment variables and --set overrides, exactly as \\
+                serve does. Prints every problem with its key and reason (unknown key, wrong type, out of \\
+                range, missing required) and exits 2; prints "ok" and exits 0 when there is none.
+                """
+        )
+
+        @Argument(help: "The TOML file to check.")
+        var file: String
+
+        @Option(name: .customLong("set"), help: ArgumentHelp("Override a setting (repeatable).", valueName: "section.key=value"))
+        var overrides: [String] = []
+
+        func run() throws {
+            _ = try SettingsOptions.load(file: file, overrides: overrides)
+            print("\(file): ok")
+        }
+    }
+}
