@@ -56,6 +56,12 @@ extension WALSSolver {
         precondition(batch.targets.allSatisfy { Int($0) < output.count }, "projection target outside the output table")
         let failures = Mutex(0)
         let d = dimension
+        // Short histories take the Woodbury path when a batch is large enough
+        // to pay for the shared inverse (two d x d inversions).
+        let cutoff = woodburyCutoff
+        let shortHistories = (0..<batch.count).lazy.filter { batch.offsets[$0 + 1] - batch.offsets[$0] <= cutoff }.count
+        let inverse = method == .cholesky && shortHistories >= Self.woodburyMinimumBatch
+            ? SharedInverse(self, needsPrior: batch.priorOffsets.contains { $0 >= 0 }) : nil
         // d x d systems: one BLAS thread per solve, parallelism across solves.
         BLASThreads.withSingleThreadedCalls(when: batch.count > 1) {
         output.withUnsafeMutableValues { outputValues in
@@ -74,12 +80,25 @@ extension WALSSolver {
                                 for t in range {
                                     let start = batch.offsets[t]
                                     let length = batch.offsets[t + 1] - start
-                                    let solved = solve(
-                                        neighbours: UnsafeBufferPointer(start: neighbours.base + start, count: length),
-                                        confidences: UnsafeBufferPointer(start: confidences.base + start, count: length),
-                                        factors: factors.base, prior: batch.priorOffsets[t] < 0 ? nil : priors.base + batch.priorOffsets[t],
-                                        workspace: &workspace, output: output.mutableBase + Int(batch.targets[t]) * d)
-                                    if !solved { failed += 1 }
+                                    let neighbourRows = UnsafeBufferPointer(start: neighbours.base + start, count: length)
+                                    let confidenceValues = UnsafeBufferPointer(start: confidences.base + start, count: length)
+                                    let prior = batch.priorOffsets[t] < 0 ? nil : priors.base + batch.priorOffsets[t]
+                                    let target = output.mutableBase + Int(batch.targets[t]) * d
+                                    var solved: Bool?
+                                    if let inverse, length <= cutoff {
+                                        let matrix = prior != nil && priorWeight > 0 ? inverse.withPrior! : inverse.plain
+                                        solved = matrix.withUnsafeBufferPointer { matrix in
+                                            solveShortHistory(
+                                                neighbours: neighbourRows, confidences: confidenceValues, factors: factors.base, prior: prior,
+                                                inverse: matrix.baseAddress!, workspace: &workspace, output: target)
+                                        }
+                                    }
+                                    if solved == nil {
+                                        solved = solve(
+                                            neighbours: neighbourRows, confidences: confidenceValues, factors: factors.base, prior: prior,
+                                            workspace: &workspace, output: target)
+                                    }
+                                    if solved != true { failed += 1 }
                                 }
                                 if failed > 0 { failures.withLock { $0 += failed } }
                             }
@@ -91,6 +110,12 @@ extension WALSSolver {
         }
         return failures.withLock { $0 }
     }
+}
+
+extension WALSSolver {
+    /// Short histories in a batch below which the Woodbury path's shared
+    /// inverse does not pay.
+    static let woodburyMinimumBatch = 16
 }
 
 /// A pointer handed to parallel workers that read shared data or write

@@ -118,21 +118,17 @@ public struct RecommenderModel: Sendable {
 
     /// Brings `G_U` up to date with every user vector changed since the last fold.
     mutating func foldUserChanges() {
-        for (row, folded) in unfoldedUsers.take() {
-            userGramian.replace(old: folded, new: userFactors.vector(Int(row)))
-        }
+        userGramian.replace(changes: unfoldedUsers.take().map { ($0.folded, userFactors.vector(Int($0.row))) })
     }
 
     /// Brings `G_V`, and the centroids of warm items, up to date with every
     /// item vector changed since the last fold.
     mutating func foldItemChanges() {
-        for (row, folded) in unfoldedItems.take() {
-            let current = itemFactors.vector(Int(row))
-            itemGramian.replace(old: folded, new: current)
-            if warm[Int(row)] {
-                let profile = profiles[Int(row)]
-                centroids.update(from: folded, to: current, categories: profile.categories, uploader: profile.uploader)
-            }
+        let changes = unfoldedItems.take().map { (row: $0.row, old: $0.folded, new: itemFactors.vector(Int($0.row))) }
+        itemGramian.replace(changes: changes.map { ($0.old, $0.new) })
+        for change in changes where warm[Int(change.row)] {
+            let profile = profiles[Int(change.row)]
+            centroids.update(from: change.old, to: change.new, categories: profile.categories, uploader: profile.uploader)
         }
     }
 

@@ -46,6 +46,8 @@ public struct WALSSolver: Sendable {
         var weighted: [Float] = []
         var matrix: [Float] = []
         var rhs: [Float] = []
+        /// The small Woodbury system of a short history.
+        var small: [Double] = []
         var conjugateGradient = ConjugateGradientWorkspace()
 
         public init() {}

@@ -70,15 +70,28 @@ public final class PostgresConnection: @unchecked Sendable {
     /// transaction back and is rethrown.
     public func transaction<R>(_ body: () throws -> R) throws -> R {
         try execute("begin")
+        defer { staging.usedInTransaction.removeAll() }
         do {
             let result = try body()
             try execute("commit")
             return result
         } catch {
+            // A staging table created in this transaction is gone with it.
+            staging.created.removeAll()
             if isHealthy { _ = try? execute("rollback") }
             throw error
         }
     }
+
+    /// The session's staging tables for bulk upserts (`copyMerge`).
+    struct StagingTables {
+        /// Created in this session (they live until it ends, emptied at each commit).
+        var created: Set<String> = []
+        /// Filled in the current transaction (a second fill empties it first).
+        var usedInTransaction: Set<String> = []
+    }
+
+    var staging = StagingTables()
 
     /// Runs `COPY ... FROM STDIN` and streams `data` to it; returns rows copied.
     @discardableResult

@@ -29,6 +29,25 @@ struct GramianTests {
         #expect(gramian.relativeDrift(from: Gramian(exactOf: table)) < 1e-3)
     }
 
+    /// Batched changes (dsyrk on the stacked rows) equal the exact Gramian of
+    /// the changed table, for batches above and below the batching threshold.
+    @Test(arguments: [3, 200])
+    func batchedChangesMatchTheExactGramian(changedRows: Int) {
+        var random = SplitMix64(seed: UInt64(changedRows))
+        var table = random.table(rows: 400, dimension: 16, scale: 0.5)
+        var gramian = Gramian(exactOf: table)
+        var changes: [(old: [Float], new: [Float])] = []
+        for row in (0..<table.count).shuffled(using: &random).prefix(changedRows) {
+            let old = table.vector(row)
+            let new = old.map { $0 * 1.5 + 0.3 * random.gaussian() }
+            table.set(row, to: new)
+            changes.append((old, new))
+        }
+        gramian.replace(changes: changes)
+        #expect(gramian.relativeDrift(from: Gramian(exactOf: table)) < 1e-9)
+        for i in 0..<16 { for j in 0..<16 { #expect(gramian.values[i * 16 + j] == gramian.values[j * 16 + i]) } }
+    }
+
     @Test func largestEigenvalueOfDiagonalMatrix() {
         var table = EmbeddingTable(dimension: 3)
         table.append([3, 0, 0])

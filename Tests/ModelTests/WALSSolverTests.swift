@@ -59,6 +59,34 @@ struct WALSSolverTests {
         }
     }
 
+    /// A batch with enough short histories takes the Woodbury path (shared
+    /// inverse, small system per target); each result must still equal the
+    /// naive normal equations, short and long histories, with and without prior.
+    @Test func shortHistoriesInALargeBatchMatchNaiveNormalEquations() throws {
+        var random = SplitMix64(seed: 7)
+        let items = random.table(rows: 200, dimension: d, scale: 0.3)
+        let solver = WALSSolver(gramian: Gramian(exactOf: items), unobservedWeight: w0, regularization: lambda, priorWeight: mu)
+        let lengths = (0..<40).map { $0 % 10 == 9 ? 40 : $0 % (solver.woodburyCutoff + 1) }
+        #expect(lengths.filter { $0 <= solver.woodburyCutoff }.count >= WALSSolver.woodburyMinimumBatch, "the Woodbury path is taken")
+        var batch = ProjectionBatch()
+        var inputs: [(neighbours: [Int32], confidences: [Float], prior: [Float]?)] = []
+        var output = EmbeddingTable(dimension: d)
+        for (target, length) in lengths.enumerated() {
+            let neighbours = (0..<length).map { _ in Int32.random(in: 0..<200, using: &random) }
+            let confidences = neighbours.map { _ in Float.random(in: 1...30, using: &random) }
+            let prior: [Float]? = target % 3 == 0 ? (0..<d).map { _ in random.gaussian() * 0.2 } : nil
+            batch.append(target: Int32(target), neighbours: neighbours, confidences: confidences, prior: prior)
+            inputs.append((neighbours, confidences, prior))
+            output.appendZero()
+        }
+        #expect(solver.solve(batch, factors: items, into: &output) == 0)
+        for (target, input) in inputs.enumerated() {
+            let expected = referenceProjection(items: items, neighbours: input.neighbours, confidences: input.confidences, prior: input.prior)
+            let error = Reference.relativeError(output.vector(target), expected)
+            #expect(error < 1e-4, "target \(target) with \(input.neighbours.count) neighbours: relative error \(error)")
+        }
+    }
+
     @Test func singularSystemIsRejectedAndLeavesTheRowUnchanged() {
         let items = EmbeddingTable(dimension: 4)
         let solver = WALSSolver(gramian: Gramian(exactOf: items), unobservedWeight: 1, regularization: 0)

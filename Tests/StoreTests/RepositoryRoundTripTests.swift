@@ -130,6 +130,38 @@ struct RepositoryRoundTripTests {
         #expect(try state.loadOffsets() == first.offsets)
     }
 
+    /// The dedup window: one row per batch, loaded newest ids first up to
+    /// the limit (returned oldest first), trimmed by whole batches.
+    @Test func eventIDWindowSpansBatchesAndTrimsWholeBatches() throws {
+        let database = try FreshDatabase()
+        let state = StateRepository(connection: try database.migrated())
+        let batches = [(0..<5), (5..<8), (8..<14)].map { range in range.map { "e\($0)" } }
+        for ids in batches { try state.recordEventIDs(ids) }
+        try state.recordEventIDs([])
+        let all = batches.flatMap { $0 }
+        #expect(try state.loadRecentEventIDs(limit: 100) == all)
+        #expect(try state.loadRecentEventIDs(limit: 7) == Array(all.suffix(7)), "the limit cuts inside a batch")
+        #expect(try state.loadRecentEventIDs(limit: 0) == [])
+        // Keep 7: the newest batch (6 ids) and the one that reaches 7; the oldest goes.
+        try state.trimEventIDs(keep: 7)
+        #expect(try state.loadRecentEventIDs(limit: 100) == Array(all.dropFirst(5)))
+        try state.trimEventIDs(keep: 6)
+        #expect(try state.loadRecentEventIDs(limit: 100) == batches[2])
+    }
+
+    /// A list computed from an older model never replaces a newer one (a slow
+    /// full recompute racing per-batch refreshes).
+    @Test func anOlderModelVersionNeverOverwritesANewerList() throws {
+        let database = try FreshDatabase()
+        let connection = try database.migrated()
+        let repository = RecommendationRepository(connection: connection)
+        try connection.transaction { try repository.publishUserLists([RankedList(id: "u", itemIDs: ["new"], scores: [2])], modelVersion: 20) }
+        try connection.transaction { try repository.publishUserLists([RankedList(id: "u", itemIDs: ["old"], scores: [1])], modelVersion: 10) }
+        #expect(try repository.userList("u")?.itemIDs == ["new"])
+        try connection.transaction { try repository.publishUserLists([RankedList(id: "u", itemIDs: ["same"], scores: [3])], modelVersion: 20) }
+        #expect(try repository.userList("u")?.itemIDs == ["same"], "the same version replaces (a recompute after train)")
+    }
+
     @Test func theReaderRoleReadsRecommendationsAndNothingElse() throws {
         let database = try FreshDatabase()
         let owner = try database.migrated()

@@ -1,15 +1,21 @@
 extension PostgresConnection {
     /// Bulk upsert: binary COPY of `rows` into a temporary copy of `table`
-    /// (dropped at commit), then one `insert ... select ... on conflict`.
-    /// Must run inside a transaction. Table, column and conflict texts are
-    /// constants of the calling repository, never data.
+    /// (created once per session, emptied at every commit), then one
+    /// `insert ... select ... on conflict`. Must run inside a transaction
+    /// (`transaction`). Table, column and conflict texts are constants of the
+    /// calling repository, never data.
     func copyMerge(
         into table: String, columns: [String], conflict: String, rows: Int, write: (inout BinaryCopyWriter) -> Void
     ) throws {
         guard rows > 0 else { return }
         let staging = "staging_\(table)"
-        try execute("create temporary table if not exists \(staging) (like \(table) including defaults) on commit drop")
-        try execute("truncate \(staging)")
+        if !self.staging.created.contains(staging) {
+            try execute("create temporary table if not exists \(staging) (like \(table) including defaults) on commit delete rows")
+            self.staging.created.insert(staging)
+        } else if self.staging.usedInTransaction.contains(staging) {
+            try execute("truncate \(staging)")
+        }
+        self.staging.usedInTransaction.insert(staging)
         var writer = BinaryCopyWriter()
         write(&writer)
         let list = columns.joined(separator: ", ")

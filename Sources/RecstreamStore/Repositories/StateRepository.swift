@@ -107,29 +107,41 @@ public struct StateRepository: Sendable {
             "copy dead_letters (topic, partition, \"offset\", key, payload, reason) from stdin (format binary)", data: writer.finish())
     }
 
-    /// Remembers applied event ids (an id already remembered keeps its place).
+    /// Remembers the event ids one batch applied (one row per batch).
     public func recordEventIDs(_ ids: [String]) throws {
-        try connection.copyMerge(
-            into: "processed_events", columns: ["event_id"], conflict: "on conflict (event_id) do nothing", rows: ids.count
-        ) { writer in
-            for id in ids {
-                writer.beginRow(fieldCount: 1)
-                writer.append(id)
-            }
-        }
+        guard !ids.isEmpty else { return }
+        var writer = BinaryCopyWriter()
+        writer.beginRow(fieldCount: 1)
+        writer.append(textArray: ids)
+        try connection.copyIn("copy processed_event_batches (event_ids) from stdin (format binary)", data: writer.finish())
     }
 
-    /// Forgets all but the newest `keep` event ids.
+    /// Forgets the batches whose ids all lie beyond the newest `keep` ids.
     public func trimEventIDs(keep: Int) throws {
         try connection.execute(
-            "delete from processed_events where seq <= (select max(seq) from processed_events) - $1", [String(keep)])
+            """
+            delete from processed_event_batches b using (
+                select seq, sum(cardinality(event_ids)) over (order by seq desc) - cardinality(event_ids) as newer
+                from processed_event_batches) w
+            where b.seq = w.seq and w.newer >= $1
+            """, [String(keep)])
     }
 
     /// The newest `limit` event ids, oldest first.
     public func loadRecentEventIDs(limit: Int) throws -> [String] {
-        try connection.copyRows("select event_id from (select event_id, seq from processed_events order by seq desc limit \(max(0, limit))) recent order by seq") { reader in
-            try reader.readString().required("processed_events.event_id")
+        guard limit > 0 else { return [] }
+        let ids = try connection.copyRows(
+            """
+            select e.id from (
+                select seq, event_ids, sum(cardinality(event_ids)) over (order by seq desc) - cardinality(event_ids) as newer
+                from processed_event_batches) w
+            cross join lateral unnest(w.event_ids) with ordinality as e(id, position)
+            where w.newer < \(limit) order by w.seq, e.position
+            """
+        ) { reader in
+            try reader.readString().required("processed_event_batches.event_ids")
         }
+        return Array(ids.suffix(limit))
     }
 
     public func saveOffsets(_ rows: [PartitionOffset]) throws {
