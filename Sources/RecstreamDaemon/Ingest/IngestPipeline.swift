@@ -16,21 +16,23 @@ import Synchronization
 /// restarted daemon redoes from the stored offsets and state.
 public final class IngestPipeline: @unchecked Sendable {
     public let configuration: DaemonConfiguration
-    private let logger: Logger
-    private let database: ReconnectingConnection
-    private var model: RecommenderModel
-    private var deduplicator: EventDeduplicator
-    private var consumer: KafkaConsumer?
+    let logger: Logger
+    let database: ReconnectingConnection
+    var model: RecommenderModel
+    var deduplicator: EventDeduplicator
+    var consumer: KafkaConsumer?
     private var pending: [KafkaMessage] = []
-    private var modelVersion: Int64
+    var modelVersion: Int64
     private let stopRequested = Atomic<Bool>(false)
-    private let counters = Mutex(IngestStatistics())
+    let counters = Mutex(IngestStatistics())
     /// Liveness, partitions and dependency status, for the health endpoints.
     public let health: PipelineHealth
-    private let metrics = PipelineMetrics()
+    let metrics = PipelineMetrics()
     /// Next offset of every partition as committed to PostgreSQL.
-    private let committedPositions = Mutex<[TopicPartition: Int64]>([:])
+    let committedPositions = Mutex<[TopicPartition: Int64]>([:])
     private var scheduledTopK: ScheduledTopKRecompute
+    /// Writes batch n while the pipeline computes batch n+1.
+    let committer = BatchCommitter()
     /// librdkafka's connection errors already counted in the metrics.
     private let brokerErrorsSeen = Atomic<Int>(0)
 
@@ -176,6 +178,7 @@ public final class IngestPipeline: @unchecked Sendable {
             }
         }
         try flushPending()
+        try committer.drain()
         let final = statistics
         logger.info("ingest stopped", metadata: [
             "batches": "\(final.batches)", "consumed": "\(final.consumed)", "applied": "\(final.applied)",
@@ -211,6 +214,7 @@ public final class IngestPipeline: @unchecked Sendable {
         case .assigned(let partitions):
             let stored: [PartitionOffset]
             do {
+                try committer.drain()
                 // Waits (retrying) while PostgreSQL is away: starting anywhere
                 // but at the stored offsets would skip or repeat events.
                 stored = try database.run { connection in try StateRepository(connection: connection).loadOffsets() }
@@ -232,6 +236,7 @@ public final class IngestPipeline: @unchecked Sendable {
         case .revoked(let partitions):
             do {
                 try flushPending()
+                try committer.drain()
             } catch {
                 logger.error("could not commit the batch before a revocation", metadata: ["error": "\(error)"])
             }
@@ -243,108 +248,11 @@ public final class IngestPipeline: @unchecked Sendable {
         }
     }
 
+    /// Learns the collected records and hands their writes to the committer.
     private func flushPending() throws {
         guard !pending.isEmpty else { return }
-        let batch = pending
+        let batch = prepare(pending)
         pending = []
-        try process(batch)
-    }
-
-    /// Decode, drop duplicates, learn, and commit one batch (retrying while
-    /// PostgreSQL is away; the batch is kept until it is written).
-    private func process(_ messages: [KafkaMessage]) throws {
-        var deadLetters: [DeadLetter] = []
-        var engagements: [Engagement] = []
-        var eventIDs: [String] = []
-        var catalogEvents: [CatalogEvent] = []
-        var duplicates = 0
-        var nextOffsets: [TopicPartition: Int64] = [:]
-        var observed = PipelineMetrics.Batch()
-        observed.records = messages.count
-        for message in messages {
-            let partition = TopicPartition(topic: message.topic, partition: message.partition)
-            nextOffsets[partition] = max(nextOffsets[partition] ?? 0, message.offset + 1)
-            observed.consumedByTopic[message.topic, default: 0] += 1
-            func deadLetter(_ reason: String) {
-                observed.deadLetteredByTopic[message.topic, default: 0] += 1
-                deadLetters.append(DeadLetter(
-                    topic: message.topic, partition: message.partition, offset: message.offset, key: message.key,
-                    payload: message.value, reason: reason))
-            }
-            guard message.value.count <= configuration.maxEventBytes else {
-                deadLetter("payload of \(message.value.count) bytes exceeds batch.max_event_bytes (\(configuration.maxEventBytes))")
-                continue
-            }
-            do {
-                if message.topic == configuration.catalogTopic {
-                    catalogEvents.append(try CatalogEvent(json: Data(message.value)))
-                    observed.appliedByType["catalog", default: 0] += 1
-                } else {
-                    let event = try EngagementEvent(json: Data(message.value))
-                    if deduplicator.admit(event.eventID) {
-                        engagements.append(event.engagement)
-                        eventIDs.append(event.eventID)
-                        observed.appliedByType[event.type.rawValue, default: 0] += 1
-                        if let timestamp = message.timestampMs { observed.eventTimestampsMs.append(timestamp) }
-                    } else {
-                        duplicates += 1
-                        observed.duplicatesByType[event.type.rawValue, default: 0] += 1
-                    }
-                }
-            } catch {
-                deadLetter(error.reason)
-            }
-        }
-        let firstNewItem = Int32(model.items.count)
-        var catalogRows = Set<Int32>()
-        for event in catalogEvents { catalogRows.insert(model.upsertItem(event.itemID, profile: event.profile)) }
-        let changes = model.apply(engagements)
-        modelVersion += Int64(engagements.count)
-        var writes = ModelPersistence.writes(model, changes: changes, catalogItems: catalogRows, firstNewItem: firstNewItem)
-        writes.deadLetters = deadLetters
-        writes.eventIDs = configuration.dedupWindowEvents > 0 ? eventIDs : []
-        writes.offsets = nextOffsets.keys.sorted().map { PartitionOffset(topic: $0.topic, partition: $0.partition, nextOffset: nextOffsets[$0]!) }
-        writes.modelVersion = modelVersion
-        var attempts = 0
-        let commitStart = DispatchTime.now().uptimeNanoseconds
-        try database.run { connection in
-            attempts += 1
-            try BatchTransaction(connection: connection).commit(writes)
-        }
-        let commitNanoseconds = DispatchTime.now().uptimeNanoseconds - commitStart
-        let commitMilliseconds = Double(commitNanoseconds) / 1e6
-        observed.commitNanoseconds = Int64(commitNanoseconds)
-        health.succeeded(kafka: false)
-        committedPositions.withLock { positions in
-            for (partition, next) in nextOffsets { positions[partition] = next }
-        }
-        if counters.withLock({ $0.batches }) % 100 == 99 {
-            try? database.run(attempts: 1) { try StateRepository(connection: $0).trimEventIDs(keep: configuration.dedupWindowEvents) }
-        }
-        if configuration.topKIncremental && !changes.users.isEmpty {
-            let publisher = TopKPublisher(k: configuration.topK)
-            let rows = changes.users.sorted()
-            try database.run { connection in
-                try publisher.publishUsers(model, rows: rows, modelVersion: modelVersion, connection: connection)
-            }
-        }
-        metrics.recordFreshness(eventTimestampsMs: observed.eventTimestampsMs, visibleAt: Date())
-        metrics.record(observed)
-        metrics.recordModelSize(model)
-        try? consumer?.commitAsync(writes.offsets.map { TopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: $0.nextOffset) })
-        counters.withLock {
-            $0.batches += 1
-            $0.consumed += messages.count
-            $0.applied += engagements.count
-            $0.catalogApplied += catalogEvents.count
-            $0.deadLettered += deadLetters.count
-            $0.duplicates += duplicates
-            $0.databaseRetries += attempts - 1
-            if $0.commitMilliseconds.count >= 10_000 { $0.commitMilliseconds.removeFirst(5_000) }
-            $0.commitMilliseconds.append(commitMilliseconds)
-        }
-        if !deadLetters.isEmpty {
-            logger.notice("records dead-lettered", metadata: ["count": "\(deadLetters.count)", "first": "\(deadLetters[0].topic)[\(deadLetters[0].partition)]@\(deadLetters[0].offset): \(deadLetters[0].reason)"])
-        }
+        try committer.submit { [self] in try write(batch) }
     }
 }

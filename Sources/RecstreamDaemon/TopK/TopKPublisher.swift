@@ -23,16 +23,32 @@ struct TopKPublisher {
         }
     }
 
-    /// Publishes the lists of `rows` (and the popular list) in one transaction.
-    func publishUsers(_ model: RecommenderModel, rows: [Int32], modelVersion: Int64, connection: PostgresConnection) throws {
-        let lists = userLists(model, rows: rows)
+    /// Users' lists with the popular list, computed from the model, ready to publish.
+    struct UserListUpdate: Sendable {
+        var lists: [RankedList]
+        var popular: RankedList
+    }
+
+    /// The lists of `rows` and the popular list, computed now.
+    func userUpdate(_ model: RecommenderModel, rows: [Int32]) -> UserListUpdate {
         let popular = model.popular(k: k)
+        return UserListUpdate(
+            lists: userLists(model, rows: rows),
+            popular: RankedList(id: "", itemIDs: popular.items.map { model.items.ids[Int($0)] }, scores: popular.scores))
+    }
+
+    /// Writes an update in one transaction.
+    func publish(_ update: UserListUpdate, modelVersion: Int64, connection: PostgresConnection) throws {
         let repository = RecommendationRepository(connection: connection)
         try connection.transaction {
-            try repository.publishUserLists(lists, modelVersion: modelVersion)
-            try repository.replacePopular(
-                itemIDs: popular.items.map { model.items.ids[Int($0)] }, scores: popular.scores, modelVersion: modelVersion)
+            try repository.publishUserLists(update.lists, modelVersion: modelVersion)
+            try repository.replacePopular(itemIDs: update.popular.itemIDs, scores: update.popular.scores, modelVersion: modelVersion)
         }
+    }
+
+    /// Computes and publishes the lists of `rows` (and the popular list) in one transaction.
+    func publishUsers(_ model: RecommenderModel, rows: [Int32], modelVersion: Int64, connection: PostgresConnection) throws {
+        try publish(userUpdate(model, rows: rows), modelVersion: modelVersion, connection: connection)
     }
 
     /// Every user's and every item's list, slice by slice; `progress`
