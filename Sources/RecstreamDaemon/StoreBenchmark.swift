@@ -23,10 +23,10 @@ public struct StoreBenchmark {
         log("server \(connection.serverVersion / 10_000).\(connection.serverVersion % 10_000); \(vectors) vectors of d = \(dimension), \(interactions) interactions")
 
         var random = SplitMix64(seed: 1)
-        let users = (0..<vectors).map { UserRow(id: Int64($0), externalID: "u\($0)", eventCount: 1) }
+        let users = (0..<vectors).map { UserRow(id: Int64($0), externalID: "u\($0)") }
         let rows = (0..<vectors).map { id in VectorRow(id: Int64(id), vector: (0..<dimension).map { _ in Float.random(in: -1...1, using: &random) }) }
         var results: [String: Double] = [:]
-        try connection.transaction { try state.upsertUsers(users) }
+        try connection.transaction { try state.insertUsers(users) }
 
         let insertSeconds = try timed { try connection.transaction { try state.upsertVectors(rows, side: .user, version: 1) } }
         results["embedding_insert_rows_per_s"] = Double(vectors) / insertSeconds
@@ -39,7 +39,7 @@ public struct StoreBenchmark {
         for start in stride(from: vectors, to: loadedVectors, by: vectors) {
             let ids = start..<min(start + vectors, loadedVectors)
             try connection.transaction {
-                try state.upsertUsers(ids.map { UserRow(id: Int64($0), externalID: "u\($0)", eventCount: 1) })
+                try state.insertUsers(ids.map { UserRow(id: Int64($0), externalID: "u\($0)") })
                 try state.upsertVectors(ids.map { VectorRow(id: Int64($0), vector: rows[$0 % vectors].vector) }, side: .user, version: 1)
             }
         }

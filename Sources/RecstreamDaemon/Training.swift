@@ -22,7 +22,8 @@ public enum Training {
         }
         let changes = ModelChanges(sweptAll: true)
         let modelVersion = model.interactions.userEventCounts.reduce(0, +)
-        var writes = ModelPersistence.writes(model, changes: changes, catalogItems: [], firstNewItem: Int32(model.items.count))
+        var writes = ModelPersistence.writes(
+            model, changes: changes, catalogItems: [], firstNewUser: Int32(model.users.count), firstNewItem: Int32(model.items.count))
         writes.modelVersion = modelVersion
         try BatchTransaction(connection: connection).commit(writes)
         try state.saveMetadata(

@@ -2,6 +2,7 @@
 /// fails, nothing is written and the offsets stay where they were, so the
 /// batch is consumed again from the same position.
 public struct BatchWrites: Sendable {
+    /// New users (stored users never change).
     public var users: [UserRow] = []
     public var items: [ItemRow] = []
     public var interactions: [InteractionRow] = []
@@ -31,7 +32,7 @@ public struct BatchTransaction {
     public func commit(_ writes: BatchWrites) throws {
         let state = StateRepository(connection: connection)
         try connection.transaction {
-            try state.upsertUsers(writes.users)
+            try state.insertUsers(writes.users)
             try state.upsertItems(writes.items)
             try state.upsertInteractions(writes.interactions)
             try state.upsertVectors(writes.userVectors, side: .user, version: writes.modelVersion)

@@ -34,6 +34,7 @@ struct IngestPipelineTests {
         var random = SplitMix64(seed: 5)
         var expectedWeights: [String: Float] = [:]  // "user/item" -> accumulated weight
         var expectedReasons: [String: String] = [:]  // payload prefix -> reason
+        var expectedEventCounts: [String: Int64] = [:]
         var produced = 0
         let types: [EventType] = [.view, .click, .like]
         var previousUser = ""
@@ -54,7 +55,9 @@ struct IngestPipelineTests {
             case 66: payload = #"{"event_id":"e\#(index)","user_id":"\#(user)","item_id":"\#(item)","type":"view","ts":1,"pad":"\#(String(repeating: "x", count: 1 << 20))"}"#
                 expectedReasons["e\(index)"] = "payload of \(payload.utf8.count) bytes exceeds batch.max_event_bytes (65536)"
             case 77: payload = #"{"event_id":"e\#(index - 1)","user_id":"\#(user)","item_id":"\#(item)","type":"like","ts":1}"#
-            default: expectedWeights["\(user)/\(item)", default: 0] += configuration.model.eventWeights.weight(of: type)
+            default:
+                expectedWeights["\(user)/\(item)", default: 0] += configuration.model.eventWeights.weight(of: type)
+                expectedEventCounts[user, default: 0] += 1
             }
             try producer.send(topic: configuration.engagementTopic, key: user, value: payload)
             produced += 1
@@ -81,6 +84,10 @@ struct IngestPipelineTests {
         for row in try state.loadInteractions() { stored["\(users[row.user]!)/\(items[row.item]!)"] = row.weight }
         let differing = Set(stored.keys).union(expectedWeights.keys).filter { stored[$0] != expectedWeights[$0] }.sorted()
         #expect(differing.isEmpty, "\(differing.count) pairs differ, e.g. \(differing.prefix(5).map { "\($0): stored \(stored[$0].map(String.init(describing:)) ?? "none"), expected \(expectedWeights[$0].map(String.init(describing:)) ?? "none")" })")
+        // Each user's event counter, which the loader derives as max(last_sequence) + 1.
+        var derivedCounts: [String: Int64] = [:]
+        for row in try state.loadInteractions() { derivedCounts[users[row.user]!] = max(derivedCounts[users[row.user]!] ?? 0, row.lastSequence + 1) }
+        #expect(derivedCounts == expectedEventCounts)
 
         let letters = try state.loadDeadLetters(limit: 10_000)
         #expect(letters.count == 3_000)

@@ -63,12 +63,14 @@ extension IngestPipeline {
                 deadLetter(error.reason)
             }
         }
+        let firstNewUser = Int32(model.users.count)
         let firstNewItem = Int32(model.items.count)
         var catalogRows = Set<Int32>()
         for event in catalogEvents { catalogRows.insert(model.upsertItem(event.itemID, profile: event.profile)) }
         let changes = model.apply(engagements)
         modelVersion += Int64(engagements.count)
-        var writes = ModelPersistence.writes(model, changes: changes, catalogItems: catalogRows, firstNewItem: firstNewItem)
+        var writes = ModelPersistence.writes(
+            model, changes: changes, catalogItems: catalogRows, firstNewUser: firstNewUser, firstNewItem: firstNewItem)
         writes.deadLetters = deadLetters
         writes.eventIDs = configuration.dedupWindowEvents > 0 ? eventIDs : []
         writes.offsets = nextOffsets.keys.sorted().map { PartitionOffset(topic: $0.topic, partition: $0.partition, nextOffset: nextOffsets[$0]!) }

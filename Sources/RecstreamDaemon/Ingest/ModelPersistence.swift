@@ -20,9 +20,15 @@ enum ModelPersistence {
         for (index, item) in items.enumerated() where item.id != Int64(index) {
             throw ModelRestoreError(reason: "item ids are not dense: \(item.id) at position \(index)")
         }
-        snapshot.users = users.map { ($0.externalID, $0.eventCount) }
         snapshot.items = items.map { ($0.externalID, ItemProfile(categories: $0.categories, uploader: $0.uploader)) }
         snapshot.interactions = try state.loadInteractions().map { (Int32($0.user), Int32($0.item), $0.weight, $0.lastSequence) }
+        // Every event sets its pair's lastSequence to the user's counter before
+        // the event, so the counter is one more than the largest of them.
+        var eventCounts = [Int64](repeating: 0, count: users.count)
+        for pair in snapshot.interactions where Int(pair.user) < users.count {
+            eventCounts[Int(pair.user)] = max(eventCounts[Int(pair.user)], pair.lastSequence + 1)
+        }
+        snapshot.users = zip(users, eventCounts).map { ($0.externalID, $1) }
         for row in try state.loadVectors(side: .user) { snapshot.userVectors[Int32(row.id)] = row.vector }
         for row in try state.loadVectors(side: .item) { snapshot.itemVectors[Int32(row.id)] = row.vector }
         return try RecommenderModel(configuration: configuration, restoring: snapshot)
@@ -36,12 +42,14 @@ enum ModelPersistence {
     }
 
     /// Rows for everything `changes` touched (all vectors after a sweep).
-    /// Item rows are written when new (rows from `firstNewItem` on) or named
-    /// by a catalog event; users every time (their event counters move).
-    static func writes(_ model: RecommenderModel, changes: ModelChanges, catalogItems: Set<Int32>, firstNewItem: Int32) -> BatchWrites {
+    /// User rows are written when new (rows from `firstNewUser` on); item rows
+    /// when new (from `firstNewItem` on) or named by a catalog event.
+    static func writes(
+        _ model: RecommenderModel, changes: ModelChanges, catalogItems: Set<Int32>, firstNewUser: Int32, firstNewItem: Int32
+    ) -> BatchWrites {
         var writes = BatchWrites()
-        writes.users = changes.users.sorted().map { row in
-            UserRow(id: Int64(row), externalID: model.users.ids[Int(row)], eventCount: model.interactions.userEventCounts[Int(row)])
+        writes.users = (firstNewUser..<Int32(model.users.count)).map { row in
+            UserRow(id: Int64(row), externalID: model.users.ids[Int(row)])
         }
         let touchedItems = Set(changes.pairs.map(\.item)).union(catalogItems)
         let newOrProfiled = catalogItems.union(firstNewItem..<Int32(model.items.count))

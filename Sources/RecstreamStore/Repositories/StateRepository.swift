@@ -11,16 +11,16 @@ public struct StateRepository: Sendable {
 
     // MARK: Writes
 
-    public func upsertUsers(_ rows: [UserRow]) throws {
+    /// Inserts new users (a user already stored under its id stays as it is:
+    /// users never change once created).
+    public func insertUsers(_ rows: [UserRow]) throws {
         try connection.copyMerge(
-            into: "users", columns: ["id", "external_id", "event_count"],
-            conflict: "on conflict (id) do update set event_count = excluded.event_count", rows: rows.count
+            into: "users", columns: ["id", "external_id"], conflict: "on conflict (id) do nothing", rows: rows.count
         ) { writer in
             for row in rows {
-                writer.beginRow(fieldCount: 3)
+                writer.beginRow(fieldCount: 2)
                 writer.append(row.id)
                 writer.append(row.externalID)
-                writer.append(row.eventCount)
             }
         }
     }
@@ -173,10 +173,8 @@ public struct StateRepository: Sendable {
     // MARK: Reads
 
     public func loadUsers() throws -> [UserRow] {
-        try connection.copyRows("select id, external_id, event_count from users order by id") { reader in
-            UserRow(
-                id: try reader.readInt64().required("users.id"), externalID: try reader.readString().required("users.external_id"),
-                eventCount: try reader.readInt64().required("users.event_count"))
+        try connection.copyRows("select id, external_id from users order by id") { reader in
+            UserRow(id: try reader.readInt64().required("users.id"), externalID: try reader.readString().required("users.external_id"))
         }
     }
 

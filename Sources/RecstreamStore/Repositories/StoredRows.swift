@@ -1,13 +1,12 @@
-/// A user as stored: dense id, external id, and its event counter.
+/// A user as stored: dense id and external id. (Its event counter is not
+/// stored: it is one more than the largest `lastSequence` of its interactions.)
 public struct UserRow: Sendable, Equatable {
     public var id: Int64
     public var externalID: String
-    public var eventCount: Int64
 
-    public init(id: Int64, externalID: String, eventCount: Int64) {
+    public init(id: Int64, externalID: String) {
         self.id = id
         self.externalID = externalID
-        self.eventCount = eventCount
     }
 }
 
