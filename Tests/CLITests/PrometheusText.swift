@@ -21,24 +21,10 @@ enum PrometheusText {
     /// Every sample as `name{label="value",...}` (labels sorted) -> value;
     /// throws when the parser rejects the text.
     static func parse(_ text: String) throws -> [String: Double] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-c", script]
-        process.environment = ["PYTHONPATH": pythonPath]
-        let input = Pipe()
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        input.fileHandleForWriting.write(Data(text.utf8))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let failure = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw ParseFailure(reason: failure) }
-        return try JSONDecoder().decode([String: Double].self, from: data)
+        let run = try ChildProcess.run(
+            URL(fileURLWithPath: "/usr/bin/python3"), ["-c", script], environment: ["PYTHONPATH": pythonPath], input: text)
+        guard run.status == 0 else { throw ParseFailure(reason: run.output) }
+        return try JSONDecoder().decode([String: Double].self, from: Data(run.output.utf8))
     }
 
     struct ParseFailure: Error, CustomStringConvertible {

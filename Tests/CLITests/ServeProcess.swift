@@ -6,13 +6,9 @@ final class ServeProcess {
     private let log: URL
 
     init(arguments: [String], environment extra: [String: String] = [:]) throws {
-        let buildDirectory = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent()
-        process.executableURL = buildDirectory.appendingPathComponent("recstream")
+        process.executableURL = RecstreamProcess.executable
         process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["RECSTREAM_KAFKA_BROKERS"] = nil
-        environment["RECSTREAM_DATABASE_URL"] = nil
-        process.environment = environment.merging(extra) { $1 }
+        process.environment = RecstreamProcess.environment(adding: extra)
         log = FileManager.default.temporaryDirectory.appendingPathComponent("recstream-serve-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)

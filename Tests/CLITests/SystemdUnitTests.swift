@@ -27,18 +27,10 @@ struct SystemdUnitTests {
         return root
     }
 
-    func systemdAnalyze(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/systemd-analyze")
-        process.arguments = arguments
-        process.environment = ["SYSTEMD_LOG_COLOR": "0", "SYSTEMD_COLORS": "0", "PATH": "/usr/bin:/bin"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    func systemdAnalyze(_ arguments: [String]) throws -> ChildProcess.Result {
+        try ChildProcess.run(
+            URL(fileURLWithPath: "/usr/bin/systemd-analyze"), arguments,
+            environment: ["SYSTEMD_LOG_COLOR": "0", "SYSTEMD_COLORS": "0", "PATH": "/usr/bin:/bin"])
     }
 
     @Test func verifiesWithoutAWarningAndIsHardened() throws {

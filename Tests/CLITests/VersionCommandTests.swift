@@ -29,29 +29,3 @@ struct VersionCommandTests {
         #expect(run.output.contains("ops/bootstrap") && run.output.contains("ops/recstream"))
     }
 }
-
-/// The `recstream` executable built beside the test binary.
-enum RecstreamProcess {
-    struct Result {
-        let status: Int32
-        let output: String
-    }
-
-    static func run(_ arguments: [String], environment: [String: String]) throws -> Result {
-        let buildDirectory = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent()
-        let process = Process()
-        process.executableURL = buildDirectory.appendingPathComponent("recstream")
-        process.arguments = arguments
-        var inherited = ProcessInfo.processInfo.environment
-        inherited["RECSTREAM_KAFKA_BROKERS"] = nil
-        inherited["RECSTREAM_DATABASE_URL"] = nil
-        process.environment = inherited.merging(environment) { $1 }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
-    }
-}
