@@ -1,4 +1,5 @@
 import Foundation
+import RecstreamStore
 import RecstreamStream
 import TestSupport
 import Testing
@@ -14,10 +15,11 @@ struct ServeOperationsTests {
         let brokers: String
         let port: Int
 
-        init() throws {
-            brokers = try TestServices.kafkaBrokers()
+        /// On the test services' broker, or on `brokers`.
+        init(brokers: String? = nil) throws {
+            self.brokers = try brokers ?? TestServices.kafkaBrokers()
             port = try Loopback.freePort()
-            let admin = try KafkaAdmin(properties: ["bootstrap.servers": brokers])
+            let admin = try KafkaAdmin(properties: ["bootstrap.servers": self.brokers])
             try admin.createTopic(engagements, partitions: 2)
             try admin.createTopic(catalog, partitions: 1)
         }
@@ -116,18 +118,18 @@ struct ServeOperationsTests {
 
     @Test func readyzFollowsPostgresWithoutARestartAndLogsNoPassword() throws {
         let setup = try Setup()
-        let cluster = try OwnPostgresCluster(prefix: "readyz")
+        let cluster = OwnStack(prefix: "readyz")
         defer {
             do { try cluster.remove() } catch { Issue.record("the cluster was not removed: \(error)") }
         }
         // Trust authentication ignores the password; it must never reach the log.
         let password = "pw-\(UUID().uuidString.prefix(8))"
-        let url = cluster.url.replacingOccurrences(of: "postgresql://recstream@", with: "postgresql://recstream:\(password)@")
+        let url = try cluster.startPostgres().replacingOccurrences(of: "postgresql://recstream@", with: "postgresql://recstream:\(password)@")
         #expect(url.contains(password))
         let daemon = try ServeProcess(arguments: setup.arguments(databaseURL: url))
         #expect(setup.wait("/readyz", status: 200, timeout: 60), "\(daemon.output.suffix(2_000))")
 
-        try cluster.stop()
+        try cluster.stopPostgres()
         var answer: (status: Int, report: [String: Any])?
         let deadline = Date().addingTimeInterval(20)
         repeat {
@@ -144,12 +146,75 @@ struct ServeOperationsTests {
         #expect((postgres["last_error"] as? String)?.isEmpty == false)
         #expect(Loopback.get(port: setup.port, path: "/healthz")?.status == 200, "alive: waiting for PostgreSQL is not a wedge")
 
-        try cluster.start()
+        try cluster.startPostgres()
         #expect(setup.wait("/readyz", status: 200, timeout: 30), "ready again once PostgreSQL is back")
         #expect(daemon.isRunning, "recovered without a restart")
         #expect(daemon.kill(signal: SIGTERM) == 0)
         #expect(!daemon.output.contains(password), "a password in the log")
         #expect(daemon.output.contains("level=info"), "logfmt by default")
+    }
+
+    /// The broker frozen (SIGSTOP) for 10 s on a broker of the test's own:
+    /// not ready while it is away, alive throughout, and after it thaws the
+    /// daemon goes on by itself and applies every event exactly once.
+    @Test func aFrozenBrokerMakesItUnreadyAndItRecoversWithoutARestart() throws {
+        let broker = OwnStack(prefix: "frozen")
+        defer {
+            do { try broker.remove() } catch { Issue.record("the broker was not removed: \(error)") }
+        }
+        let setup = try Setup(brokers: try broker.startKafka())
+        let database = try FreshDatabase()
+        let producer = try KafkaProducer(properties: ["bootstrap.servers": setup.brokers, "linger.ms": "5"])
+        func produce(_ range: Range<Int>) throws {
+            for index in range {
+                try producer.send(
+                    topic: setup.engagements, key: "u\(index % 40)",
+                    value: #"{"event_id":"k\#(index)","user_id":"u\#(index % 40)","item_id":"i\#(index % 90)","type":"view","ts":1}"#)
+            }
+            try producer.flush()
+        }
+        let state = StateRepository(connection: try database.connect())
+        func applied() -> Int64 { ((try? state.loadOffsets()) ?? []).reduce(0) { $0 + $1.nextOffset } }
+        func waitForApplied(_ count: Int64, timeout: TimeInterval) -> Bool {
+            let deadline = Date().addingTimeInterval(timeout)
+            while applied() < count && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+            return applied() == count
+        }
+
+        try produce(0..<1_000)
+        let daemon = try ServeProcess(arguments: setup.arguments(databaseURL: database.url))
+        #expect(setup.wait("/readyz", status: 200, timeout: 60), "\(daemon.output.suffix(2_000))")
+        #expect(waitForApplied(1_000, timeout: 60))
+
+        try broker.freezeKafka()
+        // Not ready at once (the group session lapses: no partitions), and the
+        // metadata probe times out: the brokers are named unreachable.
+        var answer: (status: Int, report: [String: Any])?
+        let deadline = Date().addingTimeInterval(20)
+        repeat {
+            Thread.sleep(forTimeInterval: 0.1)
+            if let response = Loopback.get(port: setup.port, path: "/readyz"),
+                let report = try JSONSerialization.jsonObject(with: Data(response.body.utf8)) as? [String: Any]
+            {
+                answer = (response.status, report)
+            }
+        } while (answer?.report["kafka"] as? [String: Any])?["status"] as? String != "unreachable" && Date() < deadline
+        let kafka = try #require(answer?.report["kafka"] as? [String: Any])
+        #expect(kafka["status"] as? String == "unreachable", "\(answer?.report ?? [:])")
+        #expect(answer?.status == 503)
+        #expect((kafka["last_error"] as? String)?.isEmpty == false)
+        Thread.sleep(forTimeInterval: 10)
+        #expect(Loopback.get(port: setup.port, path: "/healthz")?.status == 200, "alive: a restart would not bring the broker back")
+        try broker.thawKafka()
+
+        try produce(1_000..<2_000)
+        #expect(waitForApplied(2_000, timeout: 120), "applied \(applied()) of 2000 after the thaw\n\(daemon.output.suffix(3_000))")
+        #expect(setup.wait("/readyz", status: 200, timeout: 60), "ready again")
+        #expect(daemon.isRunning, "recovered without a restart")
+        #expect(daemon.kill(signal: SIGTERM) == 0)
+        let interactions = try state.loadInteractions()
+        #expect(interactions.reduce(0) { $0 + $1.weight } == 2_000, "every event applied once")
+        #expect(interactions.count == 360, "40 users x 90 items meet in 360 pairs")
     }
 
     @Test func configCheckNamesEveryProblemAndServeConnectsToNothing() throws {

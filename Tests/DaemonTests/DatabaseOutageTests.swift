@@ -13,11 +13,11 @@ import Testing
 @Suite("Ingest through a PostgreSQL outage", .enabled(if: TestServices.kafkaRequested && TestServices.postgresRequested))
 struct DatabaseOutageTests {
     @Test func aTenSecondOutageLosesNothingAndNeedsNoRestart() throws {
-        let cluster = try OwnPostgresCluster(prefix: "outage")
+        let cluster = OwnStack(prefix: "outage")
         defer {
             do { try cluster.remove() } catch { Issue.record("the outage cluster was not removed: \(error)") }
         }
-        var configuration = try DaemonConfiguration.forTests(databaseURL: cluster.url, prefix: "it-outage")
+        var configuration = try DaemonConfiguration.forTests(databaseURL: try cluster.startPostgres(), prefix: "it-outage")
         configuration.batchMaxEvents = 200
         configuration.model.dimension = 8
         let producer = try KafkaProducer(properties: ["bootstrap.servers": configuration.brokers, "linger.ms": "5"])
@@ -39,11 +39,11 @@ struct DatabaseOutageTests {
         let firstDeadline = Date().addingTimeInterval(60)
         while pipeline.statistics.consumed < 2_000 && Date() < firstDeadline { Thread.sleep(forTimeInterval: 0.05) }
 
-        try cluster.stop()
+        try cluster.stopPostgres()
         try produce(2_000..<4_000)
         Thread.sleep(forTimeInterval: 10)
         let duringOutage = pipeline.statistics
-        try cluster.start()
+        try cluster.startPostgres()
         let deadline = Date().addingTimeInterval(90)
         while pipeline.statistics.consumed < 4_000 && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
         try running.stop()

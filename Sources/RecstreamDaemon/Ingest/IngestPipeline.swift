@@ -14,6 +14,10 @@ import Synchronization
 /// each partition starts at its stored offset; on revocation the batch in
 /// flight is committed first. A crash before the commit loses only work the
 /// restarted daemon redoes from the stored offsets and state.
+///
+/// Batch n is written on the committer's thread while batch n+1 is learned
+/// (`prepare`, then `write`: at most one batch in flight, written in order),
+/// so the model's work and the transaction overlap.
 public final class IngestPipeline: @unchecked Sendable {
     public let configuration: DaemonConfiguration
     let logger: Logger

@@ -1,30 +1,42 @@
 import Foundation
 
-/// A PostgreSQL cluster of one test's own (`ops/stack pg-up` under a fresh
-/// stack name), for tests that stop and restart PostgreSQL without taking
-/// the shared test database away from the others. `remove()` stops it and
+/// A PostgreSQL cluster or a Tansu broker of one test's own (`ops/stack`
+/// under a fresh stack name), for tests that stop or freeze a service
+/// without taking it away from the others. `remove()` stops what runs and
 /// deletes its data.
-public struct OwnPostgresCluster {
+public struct OwnStack {
     static let stackScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("ops/stack").path
 
     public let name: String
-    /// Its URL (trust authentication, loopback).
-    public let url: String
 
-    /// Creates and starts the cluster.
-    public init(prefix: String) throws {
+    public init(prefix: String) {
         name = TestServices.uniqueName(prefix)
-        try Self.stack("pg-up", name: name)
-        url = try Self.stack("pg-url", name: name).components(separatedBy: "\n").last!
     }
 
-    /// Stops the server (fast shutdown); `start()` brings it back with its data.
-    public func stop() throws { try Self.stack("pg-stop", name: name) }
+    /// Starts (or restarts, with its data) the PostgreSQL cluster; returns its URL
+    /// (trust authentication, loopback).
+    @discardableResult
+    public func startPostgres() throws -> String {
+        try Self.stack("pg-up", name: name)
+        return try Self.stack("pg-url", name: name).components(separatedBy: "\n").last!
+    }
 
-    public func start() throws { try Self.stack("pg-up", name: name) }
+    /// Stops the PostgreSQL server (fast shutdown), keeping its data.
+    public func stopPostgres() throws { try Self.stack("pg-stop", name: name) }
 
-    /// Stops the server and deletes the cluster.
+    /// Starts the broker; returns its bootstrap address.
+    public func startKafka() throws -> String {
+        try Self.stack("kafka-up", name: name)
+        return try Self.stack("kafka-brokers", name: name).components(separatedBy: "\n").last!
+    }
+
+    /// Freezes the broker (SIGSTOP): it stops answering but keeps its topics.
+    public func freezeKafka() throws { try Self.stack("kafka-freeze", name: name) }
+
+    public func thawKafka() throws { try Self.stack("kafka-thaw", name: name) }
+
+    /// Stops everything and deletes the data.
     public func remove() throws { try Self.stack("down --purge", name: name) }
 
     /// Runs `ops/stack COMMAND` for the stack `name` and returns its output.
