@@ -48,11 +48,15 @@ struct DaemonConfigurationTests {
             "event_weights.like" = 5.5
             """)
         let loaded = try DaemonConfiguration.load(
-            file: file, environment: ["RECSTREAM_KAFKA_BROKERS": "env:9092", "RECSTREAM__BATCH__MAX_WAIT_MS": "50", "HOME": "/root"],
+            file: file,
+            environment: [
+                "RECSTREAM_KAFKA_BROKERS": "env:9092", "RECSTREAM__BATCH__MAX_WAIT_MS": "50", "HOME": "/root",
+                "RECSTREAM__KAFKA__PROPERTIES__SASL__PASSWORD": "s3cret",
+            ],
             overrides: ["batch.max_events=7", "kafka.properties.sasl.mechanisms=PLAIN", "model.seed=9"])
         #expect(loaded.brokers == "env:9092")
         #expect(loaded.groupID == "from file")
-        #expect(loaded.kafkaProperties == ["security.protocol": "SASL_SSL", "sasl.mechanisms": "PLAIN"])
+        #expect(loaded.kafkaProperties == ["security.protocol": "SASL_SSL", "sasl.mechanisms": "PLAIN", "sasl.password": "s3cret"])
         #expect(loaded.batchMaxEvents == 7 && loaded.batchMaxWaitMs == 50)
         #expect(loaded.model.confidence.recencyBoost == 8 && loaded.model.eventWeights.like == 5.5 && loaded.model.seed == 9)
     }

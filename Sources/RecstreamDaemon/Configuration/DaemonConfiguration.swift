@@ -169,9 +169,11 @@ public struct DaemonConfiguration: Sendable, Equatable {
             guard case .bool(let flag) = value else { return "expected true or false, got \(value.typeName)" }
             topKIncremental = flag
         default:
-            if path.count == 3 && path[0] == "kafka" && path[1] == "properties" {
+            if path.count >= 3 && path[0] == "kafka" && path[1] == "properties" {
+                // "sasl.password" from TOML or --set; SASL__PASSWORD from the
+                // environment, whose names cannot hold dots (systemd's EnvironmentFile).
                 guard let text = string() else { return "librdkafka properties are strings, got \(value.typeName)" }
-                kafkaProperties[path[2]] = text
+                kafkaProperties[path[2...].joined(separator: ".")] = text
             } else if path.count >= 2 && path[0] == "model" {
                 let text: String
                 switch value {
