@@ -3,6 +3,7 @@ import Logging
 import RecstreamDaemon
 import RecstreamStore
 import ServiceLifecycle
+import Synchronization
 
 /// Probes what `/readyz` reports, on a timer: PostgreSQL through a
 /// connection of its own (`select 1`), the brokers through a metadata
@@ -16,27 +17,26 @@ struct HealthMonitor: Service {
 
     func run() async throws {
         let probeInterval = Duration.milliseconds(configuration.probeIntervalMs)
-        // libpq and librdkafka calls block: the probes run off the
-        // cooperative pool, each on its own so that a frozen broker does
-        // not delay what /readyz knows about PostgreSQL.
-        let databaseProbe = Task.detached { [pipeline, configuration] in
+        // libpq and librdkafka calls block: each probe loops on a thread of
+        // its own (not in the cooperative pool), so that neither a frozen
+        // broker nor a slow connect delays the other or the async services.
+        let stopped = StopFlag()
+        let interval = Double(configuration.probeIntervalMs) / 1000
+        Thread.detachNewThread { [pipeline, configuration] in
             var database: PostgresConnection?
-            while !Task.isCancelled {
+            while !stopped.isSet {
                 database = Self.probeDatabase(database, conninfo: configuration.databaseURL, health: pipeline.health)
-                try? await Task.sleep(for: probeInterval)
+                Thread.sleep(forTimeInterval: interval)
             }
         }
-        let brokerProbe = Task.detached { [pipeline] in
-            while !Task.isCancelled {
+        Thread.detachNewThread { [pipeline] in
+            while !stopped.isSet {
                 pipeline.probeBrokers(timeoutMs: Self.brokerTimeoutMs)
                 pipeline.recordGauges()
-                try? await Task.sleep(for: probeInterval)
+                Thread.sleep(forTimeInterval: interval)
             }
         }
-        defer {
-            databaseProbe.cancel()
-            brokerProbe.cancel()
-        }
+        defer { stopped.set() }
         let beat = notifier.watchdogInterval.map { min($0, probeInterval) } ?? probeInterval
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
@@ -70,4 +70,13 @@ struct HealthMonitor: Service {
             return nil
         }
     }
+}
+
+/// Tells the probe threads to finish.
+private final class StopFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+
+    var isSet: Bool { value.load(ordering: .relaxed) }
+
+    func set() { value.store(true, ordering: .relaxed) }
 }

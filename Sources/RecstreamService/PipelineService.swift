@@ -4,15 +4,15 @@ import ServiceLifecycle
 
 /// The ingest pipeline as a swift-service-lifecycle service. The pipeline
 /// blocks in librdkafka and libpq, so it runs on a thread of its own; a
-/// graceful shutdown (SIGTERM, SIGINT) asks it to commit its batch and
-/// return, and `run()` returns when it did.
+/// graceful shutdown (SIGTERM, SIGINT) or cancellation asks it to commit its
+/// batch and return, and `run()` returns when it did.
 struct PipelineService: Service {
     let pipeline: IngestPipeline
     /// Told first when a graceful shutdown begins (systemd's STOPPING=1).
     let onShutdown: @Sendable () -> Void
 
     func run() async throws {
-        try await withGracefulShutdownHandler {
+        try await withTaskCancellationOrGracefulShutdownHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 Thread.detachNewThread {
                     do {
@@ -23,7 +23,7 @@ struct PipelineService: Service {
                     }
                 }
             }
-        } onGracefulShutdown: {
+        } onCancelOrGracefulShutdown: {
             onShutdown()
             pipeline.requestStop()
         }
