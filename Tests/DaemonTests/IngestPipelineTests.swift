@@ -239,6 +239,39 @@ struct IngestPipelineTests {
         #expect(try recommendations.popular().itemIDs.count == 10)
     }
 
+    /// `topk.full_interval_seconds`: the running daemon recomputes every list
+    /// by itself, related items included (which nothing else publishes), and
+    /// /readyz's health snapshot records when.
+    @Test func scheduledFullRecomputePublishesEveryList() throws {
+        let database = try FreshDatabase()
+        var configuration = try configuration(database)
+        configuration.topKFullIntervalSeconds = 1
+        configuration.topK = 5
+        let producer = try KafkaProducer(properties: ["bootstrap.servers": configuration.brokers, "linger.ms": "5"])
+        for index in 0..<600 {
+            try producer.send(
+                topic: configuration.engagementTopic, key: "u\(index % 30)",
+                value: #"{"event_id":"s\#(index)","user_id":"u\#(index % 30)","item_id":"i\#(index % 45)","type":"view","ts":1}"#)
+        }
+        try producer.flush()
+        let pipeline = try IngestPipeline(configuration: configuration, logger: Logger(label: "test"))
+        let running = pipeline.start()
+        let connection = try database.connect()
+        func count(_ table: String) -> Int { Int((try? connection.execute("select count(*) from \(table)").text(row: 0, column: 0)) ?? "0") ?? 0 }
+        let deadline = Date().addingTimeInterval(60)
+        while (pipeline.health.snapshot.lastFullTopK == nil || count("item_related") < 45) && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        try running.stop()
+        #expect(pipeline.statistics.applied == 600)
+        #expect(count("item_related") == 45, "every item's related list")
+        #expect(count("user_recommendations") == 30)
+        let finished = try #require(pipeline.health.snapshot.lastFullTopK)
+        #expect(finished.seconds > 0 && finished.finishedAt <= Date())
+        let related = try RecommendationRepository(connection: connection).relatedList("i0")
+        #expect(related?.itemIDs.count == 5 && related?.itemIDs.contains("i0") == false)
+    }
+
     /// `recstream train`: sweeps over the stored model never raise the
     /// objective, and the new vectors are stored.
     @Test func trainingSweepsLowerTheObjectiveAndStoreTheVectors() throws {
