@@ -114,12 +114,11 @@ public final class IngestPipeline: @unchecked Sendable {
 
     /// Refreshes the gauges that change with time rather than with
     /// batches: each owned partition's lag (the end offset last fetched
-    /// minus the next offset committed to PostgreSQL; returned) and the
-    /// age of the last full top-k recompute.
-    @discardableResult
-    public func recordGauges() -> [TopicPartition: Int64] {
+    /// minus the next offset committed to PostgreSQL) and the age of the
+    /// last full top-k recompute.
+    public func recordGauges() {
         metrics.recordFullTopK(health.snapshot.lastFullTopK)
-        guard let consumer else { return [:] }
+        guard let consumer else { return }
         var lag: [TopicPartition: Int64] = [:]
         for (partition, next) in committedPositions.withLock({ $0 }) {
             if let watermarks = try? consumer.fetchedWatermarks(topic: partition.topic, partition: partition.partition), watermarks.high >= 0 {
@@ -127,7 +126,6 @@ public final class IngestPipeline: @unchecked Sendable {
             }
         }
         metrics.recordLag(lag)
-        return lag
     }
 
     /// Asks `run` to finish the batch in flight, commit it, and return.
