@@ -63,6 +63,7 @@ extension ModelConfiguration {
         integer("item_projection_interval", \.itemProjectionInterval),
         key("cold_item_projection", "true or false", \.coldItemProjection),
         integer("sweep_interval", \.sweepInterval),
+        integer("sweep_slice_rows", \.sweepSliceRows),
         integer("warm_item_users", \.warmItemUsers),
         float("category_weight", \.categoryWeight),
         float("uploader_weight", \.uploaderWeight),

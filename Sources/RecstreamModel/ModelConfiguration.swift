@@ -37,6 +37,11 @@ public struct ModelConfiguration: Sendable, Equatable, Codable {
     /// A full sweep (every user, then every item) runs after this many events
     /// (0 = only when asked).
     public var sweepInterval = 10_000
+    /// A sweep projects at most this many rows per batch and goes on in the
+    /// next batches, so a large model is swept without stopping ingestion
+    /// (and written in slices, not in one huge transaction). A model with
+    /// fewer users plus items is swept in one batch, exactly as `fullSweep`.
+    public var sweepSliceRows = 20_000
     /// m: an item with at least this many users counts as warm and feeds the
     /// category and uploader centroids.
     public var warmItemUsers = 5
@@ -80,6 +85,7 @@ public struct ModelConfiguration: Sendable, Equatable, Codable {
         check((0...1000).contains(conjugateGradientSteps), "conjugate_gradient_steps", "must be between 0 (Cholesky) and 1000")
         check(itemProjectionInterval >= 0, "item_projection_interval", "must be >= 0")
         check(sweepInterval >= 0, "sweep_interval", "must be >= 0")
+        check(sweepSliceRows >= 1, "sweep_slice_rows", "must be >= 1")
         check(warmItemUsers >= 1, "warm_item_users", "must be >= 1")
         check(categoryWeight.isFinite && categoryWeight >= 0, "category_weight", "must be a finite number >= 0")
         check(uploaderWeight.isFinite && uploaderWeight >= 0, "uploader_weight", "must be a finite number >= 0")

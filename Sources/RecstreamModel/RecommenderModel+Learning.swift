@@ -8,6 +8,9 @@ public struct ModelChanges: Sendable {
     public var pairs: Set<Pair> = []
     /// A full sweep ran: every vector and the centroids changed.
     public var sweptAll = false
+    /// Rows a sweep in progress projected in this batch (their vectors changed).
+    public var sweptUsers: Range<Int32> = 0..<0
+    public var sweptItems: Range<Int32> = 0..<0
 
     public struct Pair: Sendable, Hashable {
         public var user: Int32
@@ -83,33 +86,67 @@ extension RecommenderModel {
         foldItemChanges()
         for item in touchedItems { promoteIfWarm(item) }
         eventsSinceSweep += events.count
-        if configuration.sweepInterval > 0 && eventsSinceSweep >= configuration.sweepInterval {
-            fullSweep()
-            changes.sweptAll = true
+        if configuration.sweepInterval > 0 && eventsSinceSweep >= configuration.sweepInterval && sweep == nil {
+            sweep = SweepProgress()
+        }
+        if sweep != nil {
+            (changes.sweptUsers, changes.sweptItems) = continueSweep(rowBudget: configuration.sweepSliceRows)
         }
         return changes
     }
 
-    /// One full WALS sweep: every user, then every item with interactions
-    /// (fresh items take their current centroid vector); Gramians recomputed
-    /// exactly and centroids rebuilt from the warm items, dropping any drift.
+    /// One full WALS sweep, now and whole: every user, then every item with
+    /// interactions (fresh items take their current centroid vector);
+    /// Gramians recomputed exactly and centroids rebuilt from the warm items,
+    /// dropping any drift. A sweep in progress is finished.
     public mutating func fullSweep() {
-        projectUsers((0..<Int32(users.count)).map { $0 }, trackChanges: false)
-        userGramian = Gramian(exactOf: userFactors)
-        let withHistory = (0..<Int32(items.count)).filter { interactionUsers(ofItem: $0) > 0 }
-        projectItems(withHistory, trackChanges: false)
-        if configuration.freshItemCentroids {
-            for row in 0..<Int32(items.count) where interactionUsers(ofItem: row) == 0 {
-                if let centroid = centroidVector(for: profiles[Int(row)]) { itemFactors.set(Int(row), to: centroid) }
-            }
+        if sweep == nil { sweep = SweepProgress() }
+        _ = continueSweep(rowBudget: .max)
+    }
+
+    /// Projects the next `rowBudget` rows of the sweep in progress (users
+    /// first, then items), folding each slice into the Gramians; the sweep
+    /// ends with exact Gramians and rebuilt centroids. Returns the rows projected.
+    mutating func continueSweep(rowBudget: Int) -> (users: Range<Int32>, items: Range<Int32>) {
+        guard var progress = sweep else { return (0..<0, 0..<0) }
+        var budget = rowBudget
+        var userRows = progress.nextUser..<progress.nextUser
+        var itemRows = progress.nextItem..<progress.nextItem
+        if Int(progress.nextUser) < users.count {
+            let end = Int32(min(users.count, Int(progress.nextUser) + min(budget, users.count)))
+            userRows = progress.nextUser..<end
+            projectUsers(Array(userRows))
+            foldUserChanges()
+            budget -= userRows.count
+            progress.nextUser = end
+            if Int(end) == users.count { userGramian = Gramian(exactOf: userFactors) }
         }
-        itemGramian = Gramian(exactOf: itemFactors)
-        unfoldedUsers.removeAll()
-        unfoldedItems.removeAll()
-        rebuildCentroids()
-        pendingItems.removeAll()
-        eventsSinceSweep = 0
-        statistics.sweeps += 1
+        if Int(progress.nextUser) >= users.count && budget > 0 && Int(progress.nextItem) < items.count {
+            let end = Int32(min(items.count, Int(progress.nextItem) + min(budget, items.count)))
+            itemRows = progress.nextItem..<end
+            projectItems(itemRows.filter { interactionUsers(ofItem: $0) > 0 })
+            if configuration.freshItemCentroids {
+                for row in itemRows where interactionUsers(ofItem: row) == 0 {
+                    if let centroid = centroidVector(for: profiles[Int(row)]) {
+                        unfoldedItems.willChange(row, from: itemFactors.vector(Int(row)))
+                        itemFactors.set(Int(row), to: centroid)
+                    }
+                }
+            }
+            foldItemChanges()
+            progress.nextItem = end
+        }
+        if Int(progress.nextUser) >= users.count && Int(progress.nextItem) >= items.count {
+            itemGramian = Gramian(exactOf: itemFactors)
+            rebuildCentroids()
+            pendingItems.removeAll()
+            eventsSinceSweep = 0
+            statistics.sweeps += 1
+            sweep = nil
+        } else {
+            sweep = progress
+        }
+        return (userRows, itemRows)
     }
 
     var solverMethod: WALSSolver.Method {

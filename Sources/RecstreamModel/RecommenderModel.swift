@@ -26,6 +26,8 @@ public struct RecommenderModel: Sendable {
     var curvature = SGDCurvature()
     var batchesSinceItemProjection = 0
     var eventsSinceSweep = 0
+    /// How far the sweep in progress has got, if one is.
+    var sweep: SweepProgress?
     var pendingItems: Set<Int32> = []
     var unfoldedUsers = PendingVectorChanges()
     var unfoldedItems = PendingVectorChanges()
@@ -149,4 +151,10 @@ public struct ModelStatistics: Sendable, Equatable {
     /// Projections whose system could not be solved (vectors unchanged).
     public var projectionFailures = 0
     public var sweeps = 0
+}
+
+/// The next rows a sweep in progress projects: users first, then items.
+struct SweepProgress: Sendable {
+    var nextUser: Int32 = 0
+    var nextItem: Int32 = 0
 }

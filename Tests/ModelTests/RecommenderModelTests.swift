@@ -92,6 +92,44 @@ struct RecommenderModelTests {
         #expect(model.itemGramian.relativeDrift(from: Gramian(exactOf: model.itemFactors)) < 1e-4)
     }
 
+    /// A sweep in slices: each batch projects at most `sweepSliceRows` rows
+    /// and reports them, every row exactly once per sweep, and the Gramians
+    /// are exact when it ends. With no events in between (and no centroid
+    /// priors, which the slices refine as they go) it ends where the whole
+    /// sweep does.
+    @Test func aSweepInSlicesCoversEveryRowOnceAndEndsAsTheWholeSweep() {
+        var configuration = configuration()
+        configuration.freshItemCentroids = false
+        configuration.sweepSliceRows = 30
+        var sliced = RecommenderModel(configuration: configuration)
+        _ = sliced.apply(events(count: 3_000, users: 70, items: 45, seed: 21))
+        var whole = sliced
+        whole.fullSweep()
+
+        sliced.sweep = SweepProgress()
+        var userCounts = [Int](repeating: 0, count: sliced.users.count)
+        var itemCounts = [Int](repeating: 0, count: sliced.items.count)
+        var batches = 0
+        while sliced.sweep != nil && batches < 100 {
+            let changes = sliced.apply([])
+            #expect(changes.sweptUsers.count + changes.sweptItems.count <= 30)
+            for row in changes.sweptUsers { userCounts[Int(row)] += 1 }
+            for row in changes.sweptItems { itemCounts[Int(row)] += 1 }
+            batches += 1
+        }
+        #expect(batches == 4, "115 rows in slices of 30")
+        #expect(userCounts.allSatisfy { $0 == 1 } && itemCounts.allSatisfy { $0 == 1 })
+        #expect(sliced.userGramian.relativeDrift(from: Gramian(exactOf: sliced.userFactors)) < 1e-12)
+        #expect(sliced.itemGramian.relativeDrift(from: Gramian(exactOf: sliced.itemFactors)) < 1e-12)
+        #expect(sliced.statistics.sweeps == whole.statistics.sweeps)
+        for row in 0..<sliced.users.count {
+            #expect(Reference.relativeError(sliced.userFactors.vector(row), whole.userFactors.vector(row).map(Double.init)) < 1e-4)
+        }
+        for row in 0..<sliced.items.count {
+            #expect(Reference.relativeError(sliced.itemFactors.vector(row), whole.itemFactors.vector(row).map(Double.init)) < 1e-4)
+        }
+    }
+
     @Test func freshItemStartsAtTheCentroidOfItsWarmCategoryMates() {
         var model = RecommenderModel(configuration: configuration())
         for item in 0..<6 {

@@ -62,8 +62,9 @@ enum ModelPersistence {
                 InteractionRow(user: Int64(pair.user), item: Int64(pair.item), weight: $0.weight, lastSequence: $0.lastSequence)
             }
         }
-        let userRows = changes.sweptAll ? Array(0..<Int32(model.users.count)) : changes.users.sorted()
-        let itemRows = changes.sweptAll ? Array(0..<Int32(model.items.count)) : changes.items.union(touchedItems).sorted()
+        let userRows = changes.sweptAll ? Array(0..<Int32(model.users.count)) : changes.users.union(changes.sweptUsers).sorted()
+        let itemRows = changes.sweptAll
+            ? Array(0..<Int32(model.items.count)) : changes.items.union(touchedItems).union(changes.sweptItems).sorted()
         writes.userVectors = userRows.map { VectorRow(id: Int64($0), vector: model.userFactors.vector(Int($0))) }
         writes.itemVectors = itemRows.map { VectorRow(id: Int64($0), vector: model.itemFactors.vector(Int($0))) }
         let centroids = model.centroids
