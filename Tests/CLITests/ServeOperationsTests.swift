@@ -33,6 +33,22 @@ struct ServeOperationsTests {
             ] + extra).flatMap { ["--set", $0] }
         }
 
+        /// Polls `/readyz` until its `component` reports `status` or 20 s
+        /// pass; returns the last answer's HTTP status and that component.
+        func readiness(of component: String, becomes status: String) throws -> (httpStatus: Int?, component: [String: Any]) {
+            var answer: (status: Int, report: [String: Any])?
+            let deadline = Date().addingTimeInterval(20)
+            repeat {
+                Thread.sleep(forTimeInterval: 0.1)
+                if let response = Loopback.get(port: port, path: "/readyz"),
+                    let report = try JSONSerialization.jsonObject(with: Data(response.body.utf8)) as? [String: Any]
+                {
+                    answer = (response.status, report)
+                }
+            } while (answer?.report[component] as? [String: Any])?["status"] as? String != status && Date() < deadline
+            return (answer?.status, answer?.report[component] as? [String: Any] ?? [:])
+        }
+
         /// Polls `path` until it answers `status` (true) or `timeout` passes (false).
         func wait(_ path: String, status: Int, timeout: TimeInterval) -> Bool {
             let deadline = Date().addingTimeInterval(timeout)
@@ -130,20 +146,10 @@ struct ServeOperationsTests {
         #expect(setup.wait("/readyz", status: 200, timeout: 60), "\(daemon.output.suffix(2_000))")
 
         try cluster.stopPostgres()
-        var answer: (status: Int, report: [String: Any])?
-        let deadline = Date().addingTimeInterval(20)
-        repeat {
-            Thread.sleep(forTimeInterval: 0.1)
-            if let response = Loopback.get(port: setup.port, path: "/readyz"),
-                let report = try JSONSerialization.jsonObject(with: Data(response.body.utf8)) as? [String: Any]
-            {
-                answer = (response.status, report)
-            }
-        } while (answer?.report["postgres"] as? [String: Any])?["status"] as? String != "unreachable" && Date() < deadline
-        let postgres = try #require(answer?.report["postgres"] as? [String: Any])
-        #expect(postgres["status"] as? String == "unreachable", "PostgreSQL stopped: \(answer?.report ?? [:])")
-        #expect(answer?.status == 503)
-        #expect((postgres["last_error"] as? String)?.isEmpty == false)
+        let postgres = try setup.readiness(of: "postgres", becomes: "unreachable")
+        #expect(postgres.component["status"] as? String == "unreachable", "PostgreSQL stopped: \(postgres.component)")
+        #expect(postgres.httpStatus == 503)
+        #expect((postgres.component["last_error"] as? String)?.isEmpty == false)
         #expect(Loopback.get(port: setup.port, path: "/healthz")?.status == 200, "alive: waiting for PostgreSQL is not a wedge")
 
         try cluster.startPostgres()
@@ -189,20 +195,10 @@ struct ServeOperationsTests {
         try broker.freezeKafka()
         // Not ready at once (the group session lapses: no partitions), and the
         // metadata probe times out: the brokers are named unreachable.
-        var answer: (status: Int, report: [String: Any])?
-        let deadline = Date().addingTimeInterval(20)
-        repeat {
-            Thread.sleep(forTimeInterval: 0.1)
-            if let response = Loopback.get(port: setup.port, path: "/readyz"),
-                let report = try JSONSerialization.jsonObject(with: Data(response.body.utf8)) as? [String: Any]
-            {
-                answer = (response.status, report)
-            }
-        } while (answer?.report["kafka"] as? [String: Any])?["status"] as? String != "unreachable" && Date() < deadline
-        let kafka = try #require(answer?.report["kafka"] as? [String: Any])
-        #expect(kafka["status"] as? String == "unreachable", "\(answer?.report ?? [:])")
-        #expect(answer?.status == 503)
-        #expect((kafka["last_error"] as? String)?.isEmpty == false)
+        let kafka = try setup.readiness(of: "kafka", becomes: "unreachable")
+        #expect(kafka.component["status"] as? String == "unreachable", "\(kafka.component)")
+        #expect(kafka.httpStatus == 503)
+        #expect((kafka.component["last_error"] as? String)?.isEmpty == false)
         Thread.sleep(forTimeInterval: 10)
         #expect(Loopback.get(port: setup.port, path: "/healthz")?.status == 200, "alive: a restart would not bring the broker back")
         try broker.thawKafka()
