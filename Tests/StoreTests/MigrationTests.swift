@@ -1,4 +1,6 @@
+import Dispatch
 import RecstreamStore
+import Synchronization
 import TestSupport
 import Testing
 
@@ -18,6 +20,31 @@ struct MigrationTests {
         #expect(tables == "14")
         let recorded = try connection.execute("select count(*) from schema_migrations").text(row: 0, column: 0)
         #expect(recorded == String(migrations.count))
+    }
+
+    /// Roles belong to the cluster, the migration lock to one database: eight
+    /// new databases of one new cluster migrating at once all succeed (the
+    /// first migration creates the reader role; CI once saw two do it).
+    @Test func databasesOfOneClusterMigrateAtTheSameTime() throws {
+        let cluster = OwnStack(prefix: "roles")
+        defer {
+            do { try cluster.remove() } catch { Issue.record("the cluster was not removed: \(error)") }
+        }
+        let server = try cluster.startPostgres()
+        let databases = try (0..<8).map { try ScratchDatabase(server: server, name: "concurrent_\($0)") }
+        let urls = databases.map(\.conninfo)
+        let migrator = Migrator(migrations: try FreshDatabase.migrations())
+        let failures = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: urls.count) { index in
+            do {
+                _ = try migrator.migrate(try PostgresConnection(conninfo: urls[index]))
+            } catch {
+                failures.withLock { $0.append("\(error)") }
+            }
+        }
+        #expect(failures.withLock { $0 }.isEmpty)
+        let roles = try PostgresConnection(conninfo: server).execute("select count(*) from pg_roles where rolname = 'recstream_reader'")
+        #expect(roles.text(row: 0, column: 0) == "1")
     }
 
     @Test func aChangedAppliedFileIsRefusedByName() throws {

@@ -47,18 +47,34 @@ public struct Migrator: Sendable {
                 report.alreadyApplied.append(migration.version)
                 continue
             }
-            do {
-                try connection.transaction {
-                    try connection.executeScript(migration.sql)
-                    try connection.execute(
-                        "insert into schema_migrations (version, name, sha256) values ($1, $2, $3)",
-                        [String(migration.version), migration.name, digest])
+            // Roles are shared by every database of a cluster, but the advisory
+            // lock is per database: two databases migrating at once can both
+            // decide to create the reader role, and the second fails with a
+            // duplicate. The rolled-back migration then finds the role and passes.
+            var attempt = 0
+            while true {
+                attempt += 1
+                do {
+                    try connection.transaction {
+                        try connection.executeScript(migration.sql)
+                        try connection.execute(
+                            "insert into schema_migrations (version, name, sha256) values ($1, $2, $3)",
+                            [String(migration.version), migration.name, digest])
+                    }
+                    break
+                } catch let error as PostgresError where attempt < 3 && Self.isConcurrentRoleCreation(error) {
+                    continue
+                } catch let error as PostgresError {
+                    throw MigrationError(reason: "migration \(migration.fileName) failed and was rolled back: \(error)")
                 }
-            } catch let error as PostgresError {
-                throw MigrationError(reason: "migration \(migration.fileName) failed and was rolled back: \(error)")
             }
             report.applied.append(migration.version)
         }
         return report
+    }
+
+    /// A role created concurrently by another database's migration.
+    static func isConcurrentRoleCreation(_ error: PostgresError) -> Bool {
+        error.sqlState == "42710" || (error.sqlState == "23505" && error.message.contains("pg_authid_rolname_index"))
     }
 }
