@@ -75,6 +75,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["RecstreamStore"], path: "Tests/TestSupport"),
         .testTarget(name: "StoreTests", dependencies: ["RecstreamStore", "RecstreamModel", "TestSupport"]),
         .testTarget(name: "ModelTests", dependencies: ["RecstreamModel"]),
+        .testTarget(name: "ServiceTests", dependencies: ["RecstreamService", "RecstreamDaemon", "RecstreamStream"]),
         .testTarget(
             name: "CLITests",
             dependencies: ["TestSupport", "recstream", "RecstreamStore", "RecstreamStream", "RecstreamModel"],

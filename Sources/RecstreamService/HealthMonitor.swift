@@ -39,13 +39,18 @@ struct HealthMonitor: Service {
         defer { stopped.set() }
         let beat = notifier.watchdogInterval.map { min($0, probeInterval) } ?? probeInterval
         try? await cancelWhenGracefulShutdown {
+            var wasLive = true
             while !Task.isCancelled {
                 let status = HealthStatus(snapshot: pipeline.health.snapshot, stallSeconds: configuration.stallSeconds)
                 if status.live {
                     if notifier.watchdogInterval != nil { notifier.notify("WATCHDOG=1") }
-                } else {
-                    logger.error("pipeline loop stalled: not feeding the watchdog", metadata: ["last_progress": "\(status.lastProgress)"])
+                    if !wasLive { logger.notice("pipeline loop making progress again") }
+                } else if wasLive {
+                    logger.error("pipeline loop stalled: /healthz fails and the watchdog is not fed", metadata: [
+                        "last_progress": "\(status.lastProgress)"
+                    ])
                 }
+                wasLive = status.live
                 let statistics = pipeline.statistics
                 notifier.notify(
                     "STATUS=\(status.ready ? "ready" : "not ready"); consumed \(statistics.consumed), applied \(statistics.applied), dead-lettered \(statistics.deadLettered)")

@@ -5,7 +5,7 @@ import RecstreamDaemon
 struct HealthStatus {
     let snapshot: PipelineHealth.Snapshot
     let stallSeconds: Int
-    let now = Date()
+    var now = Date()
 
     var lastProgress: Date { snapshot.lastProgress }
 

@@ -1,0 +1,38 @@
+import Foundation
+@testable import RecstreamDaemon
+@testable import RecstreamService
+import RecstreamStream
+import Testing
+
+/// What /healthz and /readyz answer for given states of the pipeline.
+@Suite("Health and readiness")
+struct HealthStatusTests {
+    @Test func readyOnlyWhenEveryComponentIsAndAliveUntilTheLoopStalls() throws {
+        let health = PipelineHealth()
+        func status(after seconds: Double = 0) -> HealthStatus {
+            HealthStatus(snapshot: health.snapshot, stallSeconds: 30, now: Date().addingTimeInterval(seconds))
+        }
+        #expect(status().live && !status().ready, "alive at start, not ready: nothing loaded or reached")
+        health.modelLoaded()
+        health.succeeded(kafka: false)
+        health.succeeded(kafka: true)
+        #expect(!status().ready, "no partitions assigned yet")
+        let partition = TopicPartition(topic: "t", partition: 0)
+        health.assigned([partition])
+        #expect(status().ready)
+        health.failed(kafka: false, error: "connection refused")
+        #expect(!status().ready && status().live)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(status().readinessJSON.utf8)) as? [String: Any])
+        #expect(report["status"] as? String == "not ready")
+        let postgres = try #require(report["postgres"] as? [String: Any])
+        #expect(postgres["status"] as? String == "unreachable" && postgres["last_error"] as? String == "connection refused")
+        #expect((report["kafka"] as? [String: Any])?["assigned_partitions"] as? [String] == ["t[0]"])
+        health.succeeded(kafka: false)
+        #expect(status().ready)
+        #expect(!status(after: 31).live && !status(after: 31).ready, "no progress for longer than stall_seconds: wedged")
+        health.beat()
+        #expect(status(after: 29).live)
+        health.revoked([partition])
+        #expect(!status().ready)
+    }
+}
