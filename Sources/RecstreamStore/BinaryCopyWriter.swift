@@ -51,18 +51,29 @@ public struct BinaryCopyWriter {
     /// A one-dimensional `real[]` without NULL elements, bit-exact.
     public mutating func append<C: Collection>(realArray values: C) where C.Element == Float {
         appendArrayHeader(byteCount: 8 * values.count, elementOid: BinaryCopyFormat.float4Oid, count: values.count)
-        for value in values {
-            appendInteger(Int32(4))
-            appendInteger(value.bitPattern)
-        }
+        appendElements(values.map(\.bitPattern))
     }
 
     /// A one-dimensional `double precision[]` without NULL elements, bit-exact.
     public mutating func append(doubleArray values: [Double]) {
         appendArrayHeader(byteCount: 12 * values.count, elementOid: BinaryCopyFormat.float8Oid, count: values.count)
-        for value in values {
-            appendInteger(Int32(8))
-            appendInteger(value.bitPattern)
+        appendElements(values.map(\.bitPattern))
+    }
+
+    /// Each element as its length and big-endian bits, written in place
+    /// (vectors are most of a batch's bytes: one append per element cost
+    /// more than the rest of the encoding).
+    private mutating func appendElements<T: FixedWidthInteger>(_ elements: [T]) {
+        let size = MemoryLayout<T>.size
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: (4 + size) * elements.count))
+        bytes.withUnsafeMutableBytes { raw in
+            var offset = start
+            for element in elements {
+                raw.storeBytes(of: Int32(size).bigEndian, toByteOffset: offset, as: Int32.self)
+                raw.storeBytes(of: element.bigEndian, toByteOffset: offset + 4, as: T.self)
+                offset += 4 + size
+            }
         }
     }
 
