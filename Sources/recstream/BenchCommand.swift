@@ -13,9 +13,7 @@ struct BenchCommand: ParsableCommand {
 
     /// Every benchmark, then one table of every key, then (with --json) one JSON object.
     func run() throws {
-        let environment = ProcessInfo.processInfo.environment
-        let conninfo = environment["RECSTREAM_DATABASE_URL"] ?? ""
-        let brokers = environment["RECSTREAM_KAFKA_BROKERS"] ?? "127.0.0.1:9092"
+        let (brokers, conninfo) = (BenchServices.brokers, BenchServices.conninfo)
         try output.report { log in
             var all: [String: Double] = [:]
             for name in ["model", "store", "ingest", "topk"] {
@@ -37,6 +35,13 @@ struct BenchCommand: ParsableCommand {
             return all
         }
     }
+}
+
+/// The local stack the benchmarks that need services run against, from
+/// `ops/stack env` (`RECSTREAM_KAFKA_BROKERS`, `RECSTREAM_DATABASE_URL`).
+enum BenchServices {
+    static var brokers: String { ProcessInfo.processInfo.environment["RECSTREAM_KAFKA_BROKERS"] ?? "127.0.0.1:9092" }
+    static var conninfo: String { ProcessInfo.processInfo.environment["RECSTREAM_DATABASE_URL"] ?? "" }
 }
 
 /// What every benchmark prints: its lines as it goes, then with `--json` one
@@ -75,8 +80,7 @@ struct StoreBench: ParsableCommand {
     @OptionGroup var output: BenchOutput
 
     func run() throws {
-        let conninfo = ProcessInfo.processInfo.environment["RECSTREAM_DATABASE_URL"] ?? ""
-        try output.report { try StoreBenchmark().run(conninfo: conninfo, log: $0) }
+        try output.report { try StoreBenchmark().run(conninfo: BenchServices.conninfo, log: $0) }
     }
 }
 
@@ -89,11 +93,7 @@ struct IngestBench: ParsableCommand {
     @OptionGroup var output: BenchOutput
 
     func run() throws {
-        let environment = ProcessInfo.processInfo.environment
-        try output.report {
-            try IngestBenchmark().run(
-                brokers: environment["RECSTREAM_KAFKA_BROKERS"] ?? "127.0.0.1:9092", conninfo: environment["RECSTREAM_DATABASE_URL"] ?? "", log: $0)
-        }
+        try output.report { try IngestBenchmark().run(brokers: BenchServices.brokers, conninfo: BenchServices.conninfo, log: $0) }
     }
 }
 
@@ -106,10 +106,6 @@ struct TopKBench: ParsableCommand {
     @OptionGroup var output: BenchOutput
 
     func run() throws {
-        let environment = ProcessInfo.processInfo.environment
-        try output.report {
-            try TopKBenchmark().run(
-                brokers: environment["RECSTREAM_KAFKA_BROKERS"] ?? "127.0.0.1:9092", conninfo: environment["RECSTREAM_DATABASE_URL"] ?? "", log: $0)
-        }
+        try output.report { try TopKBenchmark().run(brokers: BenchServices.brokers, conninfo: BenchServices.conninfo, log: $0) }
     }
 }
