@@ -20,7 +20,7 @@ public enum Training {
                 userGramian: model.userGramian, itemGramian: model.itemGramian)
             log("sweep \(sweep): objective \(objective)")
         }
-        let changes = ModelChanges(sweptAll: true)
+        let changes = ModelChanges(sweptUsers: 0..<Int32(model.users.count), sweptItems: 0..<Int32(model.items.count))
         let modelVersion = model.interactions.userEventCounts.reduce(0, +)
         var writes = ModelPersistence.writes(
             model, changes: changes, catalogItems: [], firstNewUser: Int32(model.users.count), firstNewItem: Int32(model.items.count))

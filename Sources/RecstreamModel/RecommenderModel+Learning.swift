@@ -6,9 +6,8 @@ public struct ModelChanges: Sendable {
     public var items: Set<Int32> = []
     /// (user, item) pairs whose accumulated weight changed.
     public var pairs: Set<Pair> = []
-    /// A full sweep ran: every vector and the centroids changed.
-    public var sweptAll = false
-    /// Rows a sweep in progress projected in this batch (their vectors changed).
+    /// Rows a sweep projected in this batch (their vectors changed): a slice
+    /// of a sweep in progress, or every row after a whole one.
     public var sweptUsers: Range<Int32> = 0..<0
     public var sweptItems: Range<Int32> = 0..<0
 
@@ -17,8 +16,9 @@ public struct ModelChanges: Sendable {
         public var item: Int32
     }
 
-    public init(sweptAll: Bool = false) {
-        self.sweptAll = sweptAll
+    public init(sweptUsers: Range<Int32> = 0..<0, sweptItems: Range<Int32> = 0..<0) {
+        self.sweptUsers = sweptUsers
+        self.sweptItems = sweptItems
     }
 }
 

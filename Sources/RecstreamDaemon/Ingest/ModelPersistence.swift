@@ -41,7 +41,7 @@ enum ModelPersistence {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// Rows for everything `changes` touched (all vectors after a sweep).
+    /// Rows for everything `changes` touched (with the rows a sweep projected).
     /// User rows are written when new (rows from `firstNewUser` on); item rows
     /// when new (from `firstNewItem` on) or named by a catalog event.
     static func writes(
@@ -62,9 +62,8 @@ enum ModelPersistence {
                 InteractionRow(user: Int64(pair.user), item: Int64(pair.item), weight: $0.weight, lastSequence: $0.lastSequence)
             }
         }
-        let userRows = changes.sweptAll ? Array(0..<Int32(model.users.count)) : changes.users.union(changes.sweptUsers).sorted()
-        let itemRows = changes.sweptAll
-            ? Array(0..<Int32(model.items.count)) : changes.items.union(touchedItems).union(changes.sweptItems).sorted()
+        let userRows = changes.users.union(changes.sweptUsers).sorted()
+        let itemRows = changes.items.union(touchedItems).union(changes.sweptItems).sorted()
         writes.userVectors = userRows.map { VectorRow(id: Int64($0), vector: model.userFactors.vector(Int($0))) }
         writes.itemVectors = itemRows.map { VectorRow(id: Int64($0), vector: model.itemFactors.vector(Int($0))) }
         let centroids = model.centroids
