@@ -24,6 +24,12 @@ struct EventDecodingTests {
         (#"{"user_id":"u","item_id":"i","type":"view","ts":1}"#, "missing required field event_id"),
         (#"{"event_id":"e","user_id":"","item_id":"i","type":"view","ts":1}"#, "user_id must not be empty"),
         (#"{"event_id":"e","user_id":7,"item_id":"i","type":"view","ts":1}"#, "user_id must be a string"),
+        (#"{"event_id":"e","user_id":{"id":"u"},"item_id":"i","type":"view","ts":1}"#, "user_id must be a string"),
+        (#"{"event_id":"e","user_id":null,"item_id":"i","type":"view","ts":1}"#, "missing required field user_id"),
+        (#"{"event_id":"e","user_id":"u","item_id":"i","type":"view","ts":true}"#, "ts must be RFC 3339 text or epoch milliseconds"),
+        (#"{"event_id":"e","user_id":"u","item_id":"i","type":"view","ts":1.5}"#, "ts in epoch milliseconds must be an integer >= 0"),
+        (#"{"event_id":"e","user_id":"u","item_id":"i","type":"view","ts":1,"weight":"2"}"#, "weight must be a number"),
+        (#"{"event_id":"e","user_id":"u","item_id":"i","type":"view","ts":1} trailing"#, "not valid JSON"),
         (#"{"event_id":"e","user_id":"u","item_id":"i","type":"share","ts":1}"#, #"type must be one of view, click, like; got "share""#),
         (#"{"event_id":"e","user_id":"u","item_id":"i","type":"view"}"#, "missing required field ts"),
         (#"{"event_id":"e","user_id":"u","item_id":"i","type":"view","ts":-5}"#, "ts in epoch milliseconds must be an integer >= 0"),
@@ -43,6 +49,12 @@ struct EventDecodingTests {
         #expect(try CatalogEvent(json: event.json()) == event)
         #expect(throws: EventDecodingError("categories must be an array of strings")) {
             try CatalogEvent(json: Data(#"{"item_id":"m1","categories":"Drama"}"#.utf8))
+        }
+        #expect(throws: EventDecodingError("categories must be an array of strings")) {
+            try CatalogEvent(json: Data(#"{"item_id":"m1","categories":["Drama",3]}"#.utf8))
+        }
+        #expect(throws: EventDecodingError("categories must not contain empty strings")) {
+            try CatalogEvent(json: Data(#"{"item_id":"m1","categories":["Drama",""]}"#.utf8))
         }
         #expect(throws: EventDecodingError("missing required field categories")) {
             try CatalogEvent(json: Data(#"{"item_id":"m1"}"#.utf8))

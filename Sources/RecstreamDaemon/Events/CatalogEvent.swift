@@ -2,7 +2,7 @@ import Foundation
 import RecstreamModel
 
 /// A catalog event as `schemas/events/catalog.schema.json` defines it.
-public struct CatalogEvent: Sendable, Equatable {
+public struct CatalogEvent: Sendable, Equatable, JSONRecord {
     public var itemID: String
     public var categories: [String]
     public var uploaderID: String?
@@ -20,7 +20,10 @@ public struct CatalogEvent: Sendable, Equatable {
 
     /// Decodes and validates one JSON record.
     public init(json data: Data) throws(EventDecodingError) {
-        let fields = try JSONFields(data)
+        self = try JSONFields.decode(Self.self, from: data)
+    }
+
+    init(fields: JSONFields) throws(EventDecodingError) {
         itemID = try fields.string("item_id")
         categories = try fields.stringArray("categories")
         uploaderID = try fields.optionalString("uploader_id")

@@ -2,7 +2,7 @@ import Foundation
 import RecstreamModel
 
 /// An engagement event as `schemas/events/engagement.schema.json` defines it.
-public struct EngagementEvent: Sendable, Equatable {
+public struct EngagementEvent: Sendable, Equatable, JSONRecord {
     public var eventID: String
     public var userID: String
     public var itemID: String
@@ -23,7 +23,10 @@ public struct EngagementEvent: Sendable, Equatable {
 
     /// Decodes and validates one JSON record.
     public init(json data: Data) throws(EventDecodingError) {
-        let fields = try JSONFields(data)
+        self = try JSONFields.decode(Self.self, from: data)
+    }
+
+    init(fields: JSONFields) throws(EventDecodingError) {
         eventID = try fields.string("event_id")
         userID = try fields.string("user_id")
         itemID = try fields.string("item_id")
