@@ -60,6 +60,12 @@ public struct BinaryCopyWriter {
         appendElements(values.map(\.bitPattern))
     }
 
+    /// A one-dimensional `bigint[]` without NULL elements.
+    public mutating func append(bigintArray values: [Int64]) {
+        appendArrayHeader(byteCount: 12 * values.count, elementOid: BinaryCopyFormat.int8Oid, count: values.count)
+        appendElements(values)
+    }
+
     /// Each element as its length and big-endian bits, written in place
     /// (vectors are most of a batch's bytes: one append per element cost
     /// more than the rest of the encoding).
@@ -114,4 +120,5 @@ enum BinaryCopyFormat {
     static let float4Oid: Int32 = 700
     static let float8Oid: Int32 = 701
     static let textOid: Int32 = 25
+    static let int8Oid: Int32 = 20
 }

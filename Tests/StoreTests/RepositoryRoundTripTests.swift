@@ -71,17 +71,18 @@ struct RepositoryRoundTripTests {
         let database = try FreshDatabase()
         let connection = try database.migrated()
         let recommendations = RecommendationRepository(connection: connection)
-        let lists = [
-            RankedList(id: "alice", itemIDs: ["m1", "m,2", "m\"3"], scores: [0.9, 0.5, -0.25]),
-            RankedList(id: "bob", itemIDs: [], scores: []),
-        ]
+        let row = try storeItems(["m1", "m,2", "m\"3", "m2", "m7"], connection: connection)
         try connection.transaction {
-            try recommendations.publishUserLists(lists, modelVersion: 3)
-            try recommendations.publishRelatedLists([RankedList(id: "m1", itemIDs: ["m2"], scores: [0.75])], modelVersion: 3)
+            try recommendations.publishUserLists([
+                ListRow(id: "alice", itemRows: [row["m1"]!, row["m,2"]!, row["m\"3"]!], scores: [0.9, 0.5, -0.25]),
+                ListRow(id: "bob", itemRows: [], scores: []),
+            ], modelVersion: 3)
+            try recommendations.publishRelatedLists([ListRow(id: "m1", itemRows: [row["m2"]!], scores: [0.75])], modelVersion: 3)
             try recommendations.replacePopular(itemIDs: ["m9", "m1"], scores: [12, 7.5], modelVersion: 3)
         }
-        #expect(try recommendations.userList("alice") == lists[0])
-        #expect(try recommendations.userList("bob") == lists[1])
+        // Written by row id, read back by external id.
+        #expect(try recommendations.userList("alice") == RankedList(id: "alice", itemIDs: ["m1", "m,2", "m\"3"], scores: [0.9, 0.5, -0.25]))
+        #expect(try recommendations.userList("bob") == RankedList(id: "bob", itemIDs: [], scores: []))
         #expect(try recommendations.userList("nobody") == nil)
         #expect(try recommendations.relatedList("m1")?.itemIDs == ["m2"])
         #expect(try recommendations.popular() == RankedList(id: "popular", itemIDs: ["m9", "m1"], scores: [12, 7.5]))
@@ -90,7 +91,7 @@ struct RepositoryRoundTripTests {
         #expect(flat.text(row: 2, column: 0) == "3" && flat.text(row: 2, column: 2) == "-0.25")
         // Republishing replaces the whole list.
         try connection.transaction {
-            try recommendations.publishUserLists([RankedList(id: "alice", itemIDs: ["m7"], scores: [1])], modelVersion: 4)
+            try recommendations.publishUserLists([ListRow(id: "alice", itemRows: [row["m7"]!], scores: [1])], modelVersion: 4)
         }
         #expect(try recommendations.userList("alice")?.itemIDs == ["m7"])
     }
@@ -155,18 +156,20 @@ struct RepositoryRoundTripTests {
         let database = try FreshDatabase()
         let connection = try database.migrated()
         let repository = RecommendationRepository(connection: connection)
-        try connection.transaction { try repository.publishUserLists([RankedList(id: "u", itemIDs: ["new"], scores: [2])], modelVersion: 20) }
-        try connection.transaction { try repository.publishUserLists([RankedList(id: "u", itemIDs: ["old"], scores: [1])], modelVersion: 10) }
+        let row = try storeItems(["new", "old", "same"], connection: connection)
+        try connection.transaction { try repository.publishUserLists([ListRow(id: "u", itemRows: [row["new"]!], scores: [2])], modelVersion: 20) }
+        try connection.transaction { try repository.publishUserLists([ListRow(id: "u", itemRows: [row["old"]!], scores: [1])], modelVersion: 10) }
         #expect(try repository.userList("u")?.itemIDs == ["new"])
-        try connection.transaction { try repository.publishUserLists([RankedList(id: "u", itemIDs: ["same"], scores: [3])], modelVersion: 20) }
+        try connection.transaction { try repository.publishUserLists([ListRow(id: "u", itemRows: [row["same"]!], scores: [3])], modelVersion: 20) }
         #expect(try repository.userList("u")?.itemIDs == ["same"], "the same version replaces (a recompute after train)")
     }
 
     @Test func theReaderRoleReadsRecommendationsAndNothingElse() throws {
         let database = try FreshDatabase()
         let owner = try database.migrated()
+        let row = try storeItems(["i"], connection: owner)
         try owner.transaction {
-            try RecommendationRepository(connection: owner).publishUserLists([RankedList(id: "u", itemIDs: ["i"], scores: [1])], modelVersion: 1)
+            try RecommendationRepository(connection: owner).publishUserLists([ListRow(id: "u", itemRows: [row["i"]!], scores: [1])], modelVersion: 1)
             try RecommendationRepository(connection: owner).replacePopular(itemIDs: ["i"], scores: [1], modelVersion: 1)
         }
         let login = TestServices.uniqueName("app_reader")
@@ -178,7 +181,10 @@ struct RepositoryRoundTripTests {
         for readable in ["user_recommendations", "user_recommendations_flat", "item_related", "item_related_flat", "popular_items"] {
             #expect(throws: Never.self) { try reader.execute("select * from \(readable)") }
         }
-        for hidden in ["user_embeddings", "item_embeddings", "interactions", "users", "consumer_offsets", "dead_letters"] {
+        for hidden in [
+            "user_embeddings", "item_embeddings", "interactions", "users", "consumer_offsets", "dead_letters",
+            "user_recommendation_lists", "item_related_lists",
+        ] {
             #expect(sqlState(of: { try reader.execute("select * from \(hidden)") }) == "42501", "\(hidden)")
         }
         #expect(sqlState(of: { try reader.execute("insert into popular_items (rank, item_id, score, model_version) values (9, 'x', 1, 1)") }) == "42501")
@@ -224,10 +230,18 @@ struct RepositoryRoundTripTests {
         #expect(items.map(\.externalID) == ids && items.map(\.categories) == ids.map { [$0] } && items.map(\.uploader) == ids)
         let recommendations = RecommendationRepository(connection: connection)
         try connection.transaction {
-            try recommendations.publishUserLists(ids.map { RankedList(id: $0, itemIDs: ids, scores: ids.map { _ in 1 }) }, modelVersion: 1)
+            try recommendations.publishUserLists(ids.map { ListRow(id: $0, itemRows: ids.indices.map(Int64.init), scores: ids.map { _ in 1 }) }, modelVersion: 1)
         }
         for id in ids { #expect(try recommendations.userList(id)?.itemIDs == ids, "\(id.prefix(20))") }
         #expect(try connection.execute("select count(*) from users").text(row: 0, column: 0) == String(ids.count))
+    }
+
+    /// Stores items with these external ids; their row ids by external id.
+    func storeItems(_ ids: [String], connection: PostgresConnection) throws -> [String: Int64] {
+        var writes = BatchWrites()
+        writes.items = ids.enumerated().map { ItemRow(id: Int64($0.offset), externalID: $0.element, categories: [], uploader: nil, title: nil) }
+        try BatchTransaction(connection: connection).commit(writes)
+        return Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($0.element, Int64($0.offset)) })
     }
 
     func sqlState(of body: () throws -> Void) -> String? {

@@ -174,9 +174,13 @@ public final class IngestPipeline: @unchecked Sendable {
         while !stopRequested.load(ordering: .relaxed) {
             try collectBatch()
             try flushPending()
-            if let seconds = scheduledTopK.step(model, modelVersion: modelVersion) {
-                health.fullTopKFinished(seconds: seconds)
-                metrics.recordFullTopK(health.snapshot.lastFullTopK)
+            if scheduledTopK.hasWork {
+                // Lists name items by row: the batch that stored them goes first.
+                try committer.drain()
+                if let seconds = scheduledTopK.step(model, modelVersion: modelVersion) {
+                    health.fullTopKFinished(seconds: seconds)
+                    metrics.recordFullTopK(health.snapshot.lastFullTopK)
+                }
             }
         }
         try flushPending()

@@ -29,6 +29,9 @@ struct ScheduledTopKRecompute {
         nextStart = Date() + (interval ?? 0)
     }
 
+    /// Whether `step` would start a sweep or continue one.
+    var hasWork: Bool { interval != nil && (running != nil || Date() >= nextStart) }
+
     /// Starts a sweep when one is due, or publishes the next slice of the
     /// running one; returns the sweep's duration in seconds when it ends.
     /// A failure is logged and the sweep retried at the next interval.

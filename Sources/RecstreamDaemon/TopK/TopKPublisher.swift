@@ -10,22 +10,22 @@ struct TopKPublisher {
     var chunk = 10_000
 
     /// Each user's top-k (own items excluded, popularity prior added).
-    func userLists(_ model: RecommenderModel, rows: [Int32]) -> [RankedList] {
+    func userLists(_ model: RecommenderModel, rows: [Int32]) -> [ListRow] {
         zip(rows, model.recommend(userRows: rows, k: k)).map { row, list in
-            RankedList(id: model.users.ids[Int(row)], itemIDs: list.items.map { model.items.ids[Int($0)] }, scores: list.scores)
+            ListRow(id: model.users.ids[Int(row)], itemRows: list.items.map(Int64.init), scores: list.scores)
         }
     }
 
     /// Each item's k most similar other items by cosine.
-    func relatedLists(_ model: RecommenderModel, rows: [Int32]) -> [RankedList] {
+    func relatedLists(_ model: RecommenderModel, rows: [Int32]) -> [ListRow] {
         zip(rows, model.related(itemRows: rows, k: k)).map { row, list in
-            RankedList(id: model.items.ids[Int(row)], itemIDs: list.items.map { model.items.ids[Int($0)] }, scores: list.scores)
+            ListRow(id: model.items.ids[Int(row)], itemRows: list.items.map(Int64.init), scores: list.scores)
         }
     }
 
     /// Users' lists with the popular list, computed from the model, ready to publish.
     struct UserListUpdate: Sendable {
-        var lists: [RankedList]
+        var lists: [ListRow]
         var popular: RankedList
     }
 

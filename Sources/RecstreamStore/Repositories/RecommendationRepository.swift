@@ -1,6 +1,8 @@
-/// The tables app backends read: user recommendations, related items and
+/// The relations app backends read: user recommendations, related items and
 /// popular items, keyed by external ids. Each list is one row, replaced
-/// whole, so a reader never sees half a list.
+/// whole, so a reader never sees half a list. Lists are written with row ids
+/// of items (cheaper for the server to receive) and read through views that
+/// give the external ids back, so a list's items must be stored before it.
 public struct RecommendationRepository: Sendable {
     public let connection: PostgresConnection
 
@@ -9,13 +11,13 @@ public struct RecommendationRepository: Sendable {
     }
 
     /// Upserts users' lists (inside a transaction).
-    public func publishUserLists(_ lists: [RankedList], modelVersion: Int64) throws {
-        try publish(lists, table: "user_recommendations", idColumn: "user_id", modelVersion: modelVersion)
+    public func publishUserLists(_ lists: [ListRow], modelVersion: Int64) throws {
+        try publish(lists, table: "user_recommendation_lists", idColumn: "user_id", modelVersion: modelVersion)
     }
 
     /// Upserts items' related lists (inside a transaction).
-    public func publishRelatedLists(_ lists: [RankedList], modelVersion: Int64) throws {
-        try publish(lists, table: "item_related", idColumn: "item_id", modelVersion: modelVersion)
+    public func publishRelatedLists(_ lists: [ListRow], modelVersion: Int64) throws {
+        try publish(lists, table: "item_related_lists", idColumn: "item_id", modelVersion: modelVersion)
     }
 
     /// Replaces the popular list (inside a transaction: readers see the old
@@ -54,11 +56,11 @@ public struct RecommendationRepository: Sendable {
             scores: (0..<result.rowCount).map { Float(result.text(row: $0, column: 1)!)! })
     }
 
-    private func publish(_ lists: [RankedList], table: String, idColumn: String, modelVersion: Int64) throws {
+    private func publish(_ lists: [ListRow], table: String, idColumn: String, modelVersion: Int64) throws {
         try connection.copyMerge(
-            into: table, columns: [idColumn, "item_ids", "scores", "model_version"],
+            into: table, columns: [idColumn, "item_rows", "scores", "model_version"],
             conflict: """
-                on conflict (\(idColumn)) do update set item_ids = excluded.item_ids, scores = excluded.scores,
+                on conflict (\(idColumn)) do update set item_rows = excluded.item_rows, scores = excluded.scores,
                 model_version = excluded.model_version, generated_at = now()
                 where \(table).model_version <= excluded.model_version
                 """,
@@ -67,7 +69,7 @@ public struct RecommendationRepository: Sendable {
             for list in lists {
                 writer.beginRow(fieldCount: 4)
                 writer.append(list.id)
-                writer.append(textArray: list.itemIDs)
+                writer.append(bigintArray: list.itemRows)
                 writer.append(realArray: list.scores)
                 writer.append(modelVersion)
             }

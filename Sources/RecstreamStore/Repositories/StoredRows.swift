@@ -110,7 +110,21 @@ public struct DeadLetter: Sendable, Equatable {
     }
 }
 
-/// A published list: a user's recommendations or an item's related items, by external ids.
+/// A list as it is written: a user's recommendations or an item's related
+/// items, naming its items by row id (`items.id`).
+public struct ListRow: Sendable, Equatable {
+    public var id: String
+    public var itemRows: [Int64]
+    public var scores: [Float]
+
+    public init(id: String, itemRows: [Int64], scores: [Float]) {
+        self.id = id
+        self.itemRows = itemRows
+        self.scores = scores
+    }
+}
+
+/// A published list as apps read it: a user's recommendations or an item's related items, by external ids.
 public struct RankedList: Sendable, Equatable {
     public var id: String
     public var itemIDs: [String]
