@@ -34,8 +34,11 @@ public struct ModelConfiguration: Sendable, Equatable, Codable {
     /// 0.014 to 0.003 (a projection from 1-3 users shrinks the vector toward
     /// 0); SGD from the centroid start, then sweeps, did better.
     public var coldItemProjection = false
-    /// A full sweep (every user, then every item) runs after this many events
-    /// (0 = only when asked).
+    /// A full sweep (every user, then every item) runs after this many events,
+    /// and never sooner than after as many events as the model has users plus
+    /// items, so sweeping costs at most one projection per event on average
+    /// (0 = only when asked). A fixed interval swept a 200,000-row model every
+    /// second at 10,000 events/s, and those sweeps set `bench topk`'s freshness.
     public var sweepInterval = 10_000
     /// A sweep projects at most this many rows per batch and goes on in the
     /// next batches, so a large model is swept without stopping ingestion

@@ -35,7 +35,8 @@ extension RecommenderModel {
     /// batch touched is projected exactly (fold-in from the full history);
     /// touched items are projected every `itemProjectionInterval` batches
     /// (otherwise, with `coldItemProjection`, the touched items not yet warm);
-    /// a full sweep runs every `sweepInterval` events.
+    /// a full sweep runs every `sweepInterval` events, or every users + items
+    /// events when the model has more rows than that.
     @discardableResult
     public mutating func apply(_ events: [Engagement]) -> ModelChanges {
         var changes = ModelChanges()
@@ -86,7 +87,7 @@ extension RecommenderModel {
         foldItemChanges()
         for item in touchedItems { promoteIfWarm(item) }
         eventsSinceSweep += events.count
-        if configuration.sweepInterval > 0 && eventsSinceSweep >= configuration.sweepInterval && sweep == nil {
+        if configuration.sweepInterval > 0 && eventsSinceSweep >= max(configuration.sweepInterval, users.count + items.count) && sweep == nil {
             sweep = SweepProgress()
         }
         if sweep != nil {
