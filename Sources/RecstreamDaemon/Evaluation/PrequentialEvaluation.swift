@@ -11,7 +11,8 @@ public struct PrequentialEvaluation {
     public var configuration: ModelConfiguration
     /// Share of the log learned before evaluation starts.
     public var warmUpFraction = 0.8
-    /// Events per batch while learning the warm-up (the daemon's default batch limit).
+    /// Events per batch while learning the warm-up: the daemon under a light
+    /// stream, whose batches close on `batch.max_wait_ms` long before they fill.
     public var warmUpBatchSize = 500
     public var k = 10
 
