@@ -157,6 +157,24 @@ struct RecommenderModelTests {
         #expect(first.itemFactors.values == second.itemFactors.values)
     }
 
+    /// A model with more rows than `sweepInterval` waits as many events as it
+    /// has rows between sweeps: 20 users + 130 items = 150 rows, interval 40.
+    @Test func aModelLargerThanTheSweepIntervalIsSweptOncePerRowCountOfEvents() {
+        var model = RecommenderModel(configuration: configuration(sweepInterval: 40))
+        // Every user and item exists from the first batch on.
+        model.apply((0..<130).map { Engagement(user: "u\($0 % 20)", item: "i\($0)", type: .view) })
+        #expect(model.users.count + model.items.count == 150)
+        #expect(model.statistics.sweeps == 0, "130 events: fewer than the 150 rows")
+        let stream = events(count: 400, users: 20, items: 130, seed: 5)
+        var sweptAfter: [Int] = []
+        for (index, event) in stream.enumerated() {
+            let before = model.statistics.sweeps
+            model.apply([event])
+            if model.statistics.sweeps > before { sweptAfter.append(130 + index + 1) }
+        }
+        #expect(sweptAfter == [150, 300, 450])
+    }
+
     @Test func recommendationsExcludeSeenItemsAndUnknownUsersGetThePopularList() {
         var model = RecommenderModel(configuration: configuration())
         model.apply(events(count: 500, users: 10, items: 25, seed: 3))
