@@ -37,8 +37,9 @@ public struct TopKBenchmark {
         let model = try RecommenderModel(configuration: configuration, restoring: snapshot)
         log("full recompute: \(users) users x \(items) items, d = \(dimension), k = \(k)")
 
-        let computeSeconds = timed { _ = model.recommend(userRows: (0..<Int32(users)).map { $0 }, k: k) }
-        let sgemmSeconds = ModelBenchmark.rawSgemmSeconds(model.userFactors, model.itemFactors)
+        let (computeSeconds, sgemmSeconds) = ModelBenchmark.topKAgainstSgemm(model.userFactors, model.itemFactors) {
+            _ = model.recommend(userRows: (0..<Int32(users)).map { $0 }, k: k)
+        }
         results["topk_vs_sgemm_ratio"] = sgemmSeconds / computeSeconds
         // Lists name items by row: store the items first (not timed).
         var items = BatchWrites()
