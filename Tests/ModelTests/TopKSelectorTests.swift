@@ -4,9 +4,12 @@ import Testing
 @Suite("Top-k selection over a score stream")
 struct TopKSelectorTests {
     /// Scores drawn from few levels (with -0 among them) make ties common; pieces of varied length
-    /// exercise both the group-maxima bound (long first piece) and repeated
-    /// buffer cuts (short pieces). Expected: a full sort, ties by smaller id.
-    @Test(arguments: [(k: 5, firstPiece: 3), (k: 20, firstPiece: 5000), (k: 100, firstPiece: 400)])
+    /// exercise the group-maxima bound (a first piece of at least 4k elements,
+    /// in groups of single elements or of whole chunks) and repeated buffer
+    /// cuts (short pieces). Expected: a full sort, ties by smaller id.
+    @Test(arguments: [
+        (k: 5, firstPiece: 3), (k: 20, firstPiece: 5000), (k: 100, firstPiece: 400), (k: 100, firstPiece: 20_000), (k: 10, firstPiece: 12_345),
+    ])
     func equalsFullSortWithTiesBySmallerId(k: Int, firstPiece: Int) {
         var random = SplitMix64(seed: UInt64(k * 31 + firstPiece))
         let selector = TopKSelector(capacity: k)
