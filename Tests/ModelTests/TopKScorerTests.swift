@@ -23,6 +23,12 @@ struct TopKScorerTests {
         scorer.candidateBlock = candidateBlock
         let rows = (0..<Int32(700)).map { $0 }
         let lists = scorer.topK(queries: users, queryRows: rows, candidates: items, bias: bias) { Array(excluded[Int($0)]) }
+        // One query at a time takes the other path for the bias (added before
+        // the product instead of inside it): the same lists.
+        for user in 0..<10 {
+            let single = scorer.topK(queries: users, queryRows: [Int32(user)], candidates: items, bias: bias) { Array(excluded[Int($0)]) }[0]
+            #expect(zip(single.scores, lists[user].scores).allSatisfy { abs($0 - $1) < 1e-5 }, "user \(user)")
+        }
         for user in 0..<700 {
             let expected = bruteForce(query: users.vector(user), candidates: items, excluded: excluded[user], k: k, bias: bias)
             #expect(lists[user].items.count == k)
