@@ -18,7 +18,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// PostgreSQL URL or conninfo (`database.url`); empty = the PG* variables.
     public var databaseURL = ""
     /// Micro-batches: at most this many records, or this long a wait.
-    public var batchMaxEvents = 10_000
+    public var batchMaxEvents = 20_000
     public var batchMaxWaitMs = 200
     /// Larger records are dead letters without being parsed.
     public var maxEventBytes = 65_536
