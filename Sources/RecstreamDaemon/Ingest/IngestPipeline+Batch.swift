@@ -6,11 +6,12 @@ import RecstreamStream
 
 /// One batch between the two halves of the pipeline: learned by the model
 /// (`prepare`, on the pipeline thread), then written (`write`, on the
-/// committer's thread) while the next batch is learned.
+/// committer's thread) while its users' lists are scored and the next batch
+/// is learned.
 struct PreparedBatch: Sendable {
     var writes: BatchWrites
     /// The touched users' new lists, when incremental top-k is on.
-    var topK: TopKPublisher.UserListUpdate?
+    var lists: PendingLists?
     var records = 0
     var applied = 0
     var catalogApplied = 0
@@ -78,7 +79,7 @@ extension IngestPipeline {
         metrics.recordModelSize(model)
         var batch = PreparedBatch(writes: writes, records: messages.count, observed: observed)
         if configuration.topKIncremental && !changes.users.isEmpty {
-            batch.topK = TopKPublisher(k: configuration.topK).userUpdate(model, rows: changes.users.sorted())
+            batch.lists = PendingLists(users: changes.users.sorted())
         }
         batch.applied = engagements.count
         batch.catalogApplied = catalogEvents.count
@@ -87,7 +88,8 @@ extension IngestPipeline {
     }
 
     /// Commits one batch (retrying while PostgreSQL is away: the batch is
-    /// kept until it is written), publishes its users' lists, and reports it.
+    /// kept until it is written), publishes its users' lists once the
+    /// pipeline has scored them, and reports it.
     func write(_ batch: PreparedBatch) throws {
         var attempts = 0
         let commitStart = DispatchTime.now().uptimeNanoseconds
@@ -105,7 +107,8 @@ extension IngestPipeline {
         if counters.withLock({ $0.batches }) % 100 == 99 {
             try? database.run(attempts: 1) { try StateRepository(connection: $0).trimEventIDs(keep: configuration.dedupWindowEvents) }
         }
-        if let update = batch.topK {
+        if let lists = batch.lists {
+            let update = lists.wait()
             let publisher = TopKPublisher(k: configuration.topK)
             try database.run { connection in
                 try publisher.publish(update, modelVersion: batch.writes.modelVersion, connection: connection)

@@ -254,11 +254,17 @@ public final class IngestPipeline: @unchecked Sendable {
         }
     }
 
-    /// Learns the collected records and hands their writes to the committer.
+    /// Learns the collected records, hands their writes to the committer, and
+    /// scores the touched users' lists while those commit.
     private func flushPending() throws {
         guard !pending.isEmpty else { return }
         let batch = prepare(pending)
         pending = []
         try committer.submit { [self] in try write(batch) }
+        // Scored while the batch commits; the model is not touched again
+        // until the next batch, after this.
+        if let lists = batch.lists {
+            lists.fulfil(TopKPublisher(k: configuration.topK).userUpdate(model, rows: lists.users))
+        }
     }
 }
