@@ -36,10 +36,9 @@ struct ScheduledTopKRecompute {
     /// running one; returns the sweep's duration in seconds when it ends.
     /// A failure is logged and the sweep retried at the next interval.
     mutating func step(_ model: RecommenderModel, modelVersion: Int64) -> Double? {
-        guard let interval else { return nil }
+        guard hasWork, let interval else { return nil }
         do {
             if running == nil {
-                guard Date() >= nextStart else { return nil }
                 nextStart = Date() + interval
                 let connection = try PostgresConnection(conninfo: conninfo)
                 do {
