@@ -64,6 +64,7 @@ extension ModelConfiguration {
         key("cold_item_projection", "true or false", \.coldItemProjection),
         integer("sweep_interval", \.sweepInterval),
         integer("sweep_slice_rows", \.sweepSliceRows),
+        key("user_gram_cache_mb", "a number", \.userGramCacheMegabytes),
         integer("warm_item_users", \.warmItemUsers),
         float("category_weight", \.categoryWeight),
         float("uploader_weight", \.uploaderWeight),

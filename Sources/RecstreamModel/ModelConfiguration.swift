@@ -45,6 +45,12 @@ public struct ModelConfiguration: Sendable, Equatable, Codable {
     /// (and written in slices, not in one huge transaction). A model with
     /// fewer users plus items is swept in one batch, exactly as `fullSweep`.
     public var sweepSliceRows = 20_000
+    /// Memory for kept projection terms of users with long histories
+    /// (at least `dimension` entries; 0 = none): such a user's projection
+    /// then costs the changes since its last one plus a d x d solve, instead
+    /// of a pass over its whole history. About 64 KB plus 268 bytes per
+    /// history entry per user at d = 64; least recently used out first.
+    public var userGramCacheMegabytes: Double = 256
     /// m: an item with at least this many users counts as warm and feeds the
     /// category and uploader centroids.
     public var warmItemUsers = 5
@@ -89,6 +95,7 @@ public struct ModelConfiguration: Sendable, Equatable, Codable {
         check(itemProjectionInterval >= 0, "item_projection_interval", "must be >= 0")
         check(sweepInterval >= 0, "sweep_interval", "must be >= 0")
         check(sweepSliceRows >= 1, "sweep_slice_rows", "must be >= 1")
+        check(userGramCacheMegabytes.isFinite && userGramCacheMegabytes >= 0, "user_gram_cache_mb", "must be a finite number >= 0")
         check(warmItemUsers >= 1, "warm_item_users", "must be >= 1")
         check(categoryWeight.isFinite && categoryWeight >= 0, "category_weight", "must be a finite number >= 0")
         check(uploaderWeight.isFinite && uploaderWeight >= 0, "uploader_weight", "must be a finite number >= 0")

@@ -67,7 +67,7 @@ extension RecommenderModel {
             }
         }
         foldItemChanges()
-        projectUsers(changes.users.sorted())
+        projectUsers(changes.users.sorted(), keptTerms: true)
         foldUserChanges()
         batchesSinceItemProjection += 1
         let touchedItems = Set(changes.pairs.map(\.item)).sorted()
@@ -154,17 +154,21 @@ extension RecommenderModel {
         configuration.conjugateGradientSteps > 0 ? .conjugateGradient(iterations: configuration.conjugateGradientSteps) : .cholesky
     }
 
-    /// Exact projections of `rows` against the current item vectors (`G_V` must be folded).
-    mutating func projectUsers(_ rows: [Int32], trackChanges: Bool = true) {
+    /// Exact projections of `rows` against the current item vectors (`G_V`
+    /// must be folded). With `keptTerms`, users with long histories are
+    /// solved from their kept terms (`UserGram`); a sweep, which moves every
+    /// item right after, does without.
+    mutating func projectUsers(_ rows: [Int32], trackChanges: Bool = true, keptTerms: Bool = false) {
         guard !rows.isEmpty else { return }
-        let batch = training.userBatch(rows, interactions: interactions)
         var solver = WALSSolver(
             gramian: itemGramian, unobservedWeight: configuration.unobservedWeight, regularization: configuration.regularization)
         solver.method = solverMethod
         if trackChanges {
             for row in rows { unfoldedUsers.willChange(row, from: userFactors.vector(Int(row))) }
         }
-        statistics.projectionFailures += solver.solve(batch, factors: itemFactors, into: &userFactors)
+        let plain = keptTerms && userGrams.isEnabled && solver.method == .cholesky ? projectFromUserGrams(rows, solver: solver) : rows
+        guard !plain.isEmpty else { return }
+        statistics.projectionFailures += solver.solve(training.userBatch(plain, interactions: interactions), factors: itemFactors, into: &userFactors)
     }
 
     /// Exact projections of `rows` against the current user vectors (`G_U`

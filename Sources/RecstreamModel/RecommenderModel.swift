@@ -31,6 +31,8 @@ public struct RecommenderModel: Sendable {
     var pendingItems: Set<Int32> = []
     var unfoldedUsers = PendingVectorChanges()
     var unfoldedItems = PendingVectorChanges()
+    /// Kept projection terms of users with long histories.
+    var userGrams: UserGramCache
 
     public init(configuration: ModelConfiguration) {
         precondition(configuration.problems().isEmpty, "invalid model configuration: \(configuration.problems())")
@@ -43,6 +45,7 @@ public struct RecommenderModel: Sendable {
         centroids = ColdStartCentroids(dimension: d)
         popularity = PopularityCounter(halfLife: configuration.popularityHalfLife)
         random = SplitMix64(seed: configuration.seed)
+        userGrams = UserGramCache(capacity: Int(configuration.userGramCacheMegabytes * 1_048_576), minimumHistory: d)
     }
 
     /// Creates or updates an item from a catalog event. A new item gets its
@@ -128,6 +131,7 @@ public struct RecommenderModel: Sendable {
     mutating func foldItemChanges() {
         let changes = unfoldedItems.take().map { (row: $0.row, old: $0.folded, new: itemFactors.vector(Int($0.row))) }
         itemGramian.replace(changes: changes.map { ($0.old, $0.new) })
+        userGrams.itemsChanged(changes.map(\.row))
         for change in changes where warm[Int(change.row)] {
             let profile = profiles[Int(change.row)]
             centroids.update(from: change.old, to: change.new, categories: profile.categories, uploader: profile.uploader)
@@ -150,6 +154,10 @@ public struct ModelStatistics: Sendable, Equatable {
     public var sgdRejected = 0
     /// Projections whose system could not be solved (vectors unchanged).
     public var projectionFailures = 0
+    /// User projections solved from kept terms (`UserGram`), and how many of
+    /// those terms had to be built from the whole history first.
+    public var userGramProjections = 0
+    public var userGramBuilds = 0
     public var sweeps = 0
 }
 

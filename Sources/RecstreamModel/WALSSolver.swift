@@ -116,18 +116,28 @@ public struct WALSSolver: Sendable {
                                 matrix[k * d + k] += priorWeight
                             }
                         }
-                        // Cholesky A = U^T U, then U^T z = b and U x = z (two triangular
-                        // solves: for one right-hand side strsv beats sposv's strsm path).
-                        let info = LAPACKE_spotrf_work(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "U")), Int32(d), matrix.baseAddress, Int32(d))
-                        guard info == 0 else { return false }
-                        cblas_strsv(CblasColMajor, CblasUpper, CblasTrans, CblasNonUnit, Int32(d), matrix.baseAddress, Int32(d), rhs.baseAddress, 1)
-                        cblas_strsv(CblasColMajor, CblasUpper, CblasNoTrans, CblasNonUnit, Int32(d), matrix.baseAddress, Int32(d), rhs.baseAddress, 1)
-                        for k in 0..<d where !rhs[k].isFinite { return false }
-                        output.update(from: rhs.baseAddress!, count: d)
-                        return true
+                        return Self.factorAndSolve(matrix: matrix.baseAddress!, rhs: rhs.baseAddress!, dimension: d, output: output)
                     }
                 }
             }
         }
+    }
+
+    /// Solves `A x = b` for a symmetric positive definite d x d `A` (its
+    /// upper triangle, column-major, is overwritten by the factor; `b` by
+    /// `x`) and writes `x` to `output`. False, leaving `output` untouched,
+    /// when `A` is not positive definite or `x` is not finite.
+    static func factorAndSolve(
+        matrix: UnsafeMutablePointer<Float>, rhs: UnsafeMutablePointer<Float>, dimension d: Int, output: UnsafeMutablePointer<Float>
+    ) -> Bool {
+        // Cholesky A = U^T U, then U^T z = b and U x = z (two triangular
+        // solves: for one right-hand side strsv beats sposv's strsm path).
+        let info = LAPACKE_spotrf_work(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "U")), Int32(d), matrix, Int32(d))
+        guard info == 0 else { return false }
+        cblas_strsv(CblasColMajor, CblasUpper, CblasTrans, CblasNonUnit, Int32(d), matrix, Int32(d), rhs, 1)
+        cblas_strsv(CblasColMajor, CblasUpper, CblasNoTrans, CblasNonUnit, Int32(d), matrix, Int32(d), rhs, 1)
+        for k in 0..<d where !rhs[k].isFinite { return false }
+        output.update(from: rhs, count: d)
+        return true
     }
 }

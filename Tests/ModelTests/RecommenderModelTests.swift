@@ -24,39 +24,6 @@ struct RecommenderModelTests {
         }
     }
 
-    /// The user's projection rebuilt from its event history alone: confidences
-    /// from summed type weights and recency by order, normal equations in double.
-    func referenceUserVector(_ model: RecommenderModel, user: String, history: [Engagement]) -> [Double] {
-        let configuration = model.configuration
-        let d = configuration.dimension
-        let mine = history.filter { $0.user == user }
-        var weight: [String: Double] = [:]
-        var lastIndex: [String: Int] = [:]
-        for (index, event) in mine.enumerated() {
-            weight[event.item, default: 0] += Double(configuration.eventWeights.weight(of: event.type))
-            lastIndex[event.item] = index
-        }
-        let w0 = Double(configuration.unobservedWeight)
-        var a = [[Double]](repeating: [Double](repeating: 0, count: d), count: d)
-        var b = [Double](repeating: 0, count: d)
-        for row in 0..<model.itemFactors.count {
-            let v = model.itemFactors.vector(row).map(Double.init)
-            for i in 0..<d { for j in 0..<d { a[i][j] += w0 * v[i] * v[j] } }
-        }
-        for (item, total) in weight {
-            let since = Double(mine.count - 1 - lastIndex[item]!)
-            let recency = 1 + Double(configuration.confidence.recencyBoost) * exp(-since / Double(configuration.confidence.recencyHorizon))
-            let c = 1 + Double(configuration.confidence.alpha) * total * recency
-            let v = model.itemFactors.vector(Int(model.items.row(of: item)!)).map(Double.init)
-            for i in 0..<d {
-                b[i] += c * v[i]
-                for j in 0..<d { a[i][j] += (c - w0) * v[i] * v[j] }
-            }
-        }
-        for i in 0..<d { a[i][i] += Double(configuration.regularization) }
-        return Reference.solve(a, b)
-    }
-
     @Test func batchesReportTheirUsersAndPairs() {
         var model = RecommenderModel(configuration: configuration())
         for batch in 0..<6 {
@@ -79,7 +46,7 @@ struct RecommenderModelTests {
         model.apply(history)
         for user in Set(history.map(\.user)) {
             let row = Int(model.users.row(of: user)!)
-            let expected = referenceUserVector(model, user: user, history: history)
+            let expected = Reference.userVector(model, user: user, history: history)
             #expect(Reference.relativeError(model.userFactors.vector(row), expected) < 1e-4, "user \(user)")
         }
     }

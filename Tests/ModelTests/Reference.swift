@@ -1,3 +1,4 @@
+import Foundation
 @testable import RecstreamModel
 
 /// Independent double-precision computations the model is checked against.
@@ -24,6 +25,39 @@ enum Reference {
             x[row] = sum / a[row][row]
         }
         return x
+    }
+
+    /// The user's projection rebuilt from its event history alone: confidences
+    /// from summed type weights and recency by order, normal equations in double.
+    static func userVector(_ model: RecommenderModel, user: String, history: [Engagement]) -> [Double] {
+        let configuration = model.configuration
+        let d = configuration.dimension
+        let mine = history.filter { $0.user == user }
+        var weight: [String: Double] = [:]
+        var lastIndex: [String: Int] = [:]
+        for (index, event) in mine.enumerated() {
+            weight[event.item, default: 0] += Double(configuration.eventWeights.weight(of: event.type))
+            lastIndex[event.item] = index
+        }
+        let w0 = Double(configuration.unobservedWeight)
+        var a = [[Double]](repeating: [Double](repeating: 0, count: d), count: d)
+        var b = [Double](repeating: 0, count: d)
+        for row in 0..<model.itemFactors.count {
+            let v = model.itemFactors.vector(row).map(Double.init)
+            for i in 0..<d { for j in 0..<d { a[i][j] += w0 * v[i] * v[j] } }
+        }
+        for (item, total) in weight {
+            let since = Double(mine.count - 1 - lastIndex[item]!)
+            let recency = 1 + Double(configuration.confidence.recencyBoost) * exp(-since / Double(configuration.confidence.recencyHorizon))
+            let c = 1 + Double(configuration.confidence.alpha) * total * recency
+            let v = model.itemFactors.vector(Int(model.items.row(of: item)!)).map(Double.init)
+            for i in 0..<d {
+                b[i] += c * v[i]
+                for j in 0..<d { a[i][j] += (c - w0) * v[i] * v[j] }
+            }
+        }
+        for i in 0..<d { a[i][i] += Double(configuration.regularization) }
+        return solve(a, b)
     }
 
     static func dot(_ a: [Float], _ b: [Float]) -> Double {
@@ -64,5 +98,3 @@ extension SplitMix64 {
         return table
     }
 }
-
-import Foundation
