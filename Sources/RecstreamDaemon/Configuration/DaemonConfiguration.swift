@@ -28,6 +28,10 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var topK = 100
     /// Whether every batch republishes the lists of the users it touched.
     public var topKIncremental = true
+    /// With incremental top-k: the time a touched user's list should take to
+    /// appear; batches are sized so that one pipeline cycle takes an eighth of it
+    /// (an event waits for the cycle in progress, its own, the commit and the publish).
+    public var topKFreshnessTargetMs = 2_000
     /// Seconds between the daemon's full recomputes of every list; 0 = never.
     public var topKFullIntervalSeconds = 3_600
     /// Where `/healthz`, `/readyz` and `/metrics` listen (`http.address`, host:port).
@@ -151,6 +155,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         case ["batch", "max_event_bytes"]: guard let number = integer() else { return wrongType }; maxEventBytes = number
         case ["dedup", "window_events"]: guard let number = integer() else { return wrongType }; dedupWindowEvents = number
         case ["topk", "k"]: guard let number = integer() else { return wrongType }; topK = number
+        case ["topk", "freshness_target_ms"]: guard let number = integer() else { return wrongType }; topKFreshnessTargetMs = number
         case ["topk", "full_interval_seconds"]: guard let number = integer() else { return wrongType }; topKFullIntervalSeconds = number
         case ["http", "address"]: guard let text = string() else { return wrongType }; httpAddress = text
         case ["health", "stall_seconds"]: guard let number = integer() else { return wrongType }; stallSeconds = number
@@ -216,6 +221,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         check((256...100_000_000).contains(maxEventBytes), "batch.max_event_bytes", "must be between 256 and 100000000")
         check((0...100_000_000).contains(dedupWindowEvents), "dedup.window_events", "must be between 0 and 100000000")
         check((1...10_000).contains(topK), "topk.k", "must be between 1 and 10000")
+        check((100...3_600_000).contains(topKFreshnessTargetMs), "topk.freshness_target_ms", "must be between 100 and 3600000")
         check((0...604_800).contains(topKFullIntervalSeconds), "topk.full_interval_seconds", "must be between 0 (never) and 604800")
         check(HTTPAddress(httpAddress) != nil, "http.address", "expected host:port with a port from 0 to 65535, got \"\(httpAddress)\"")
         check((1...86_400).contains(stallSeconds), "health.stall_seconds", "must be between 1 and 86400")

@@ -26,6 +26,8 @@ public final class IngestPipeline: @unchecked Sendable {
     var deduplicator: EventDeduplicator
     var consumer: KafkaConsumer?
     private var pending: [KafkaMessage] = []
+    /// The next batch's size limit.
+    private var batchSize: BatchSizeController
     var modelVersion: Int64
     private let stopRequested = Atomic<Bool>(false)
     let counters = Mutex(IngestStatistics())
@@ -44,6 +46,9 @@ public final class IngestPipeline: @unchecked Sendable {
     public init(configuration: DaemonConfiguration, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
+        batchSize = BatchSizeController(
+            maximum: configuration.batchMaxEvents,
+            cycleTarget: configuration.topKIncremental ? Double(configuration.topKFreshnessTargetMs) / 8_000 : nil)
         let health = PipelineHealth()
         let metrics = metrics
         self.health = health
@@ -171,9 +176,14 @@ public final class IngestPipeline: @unchecked Sendable {
     /// Consumes until `requestStop`; commits the last batch; leaves the group.
     public func run() throws {
         defer { consumer?.close() }
+        var cycleStart = DispatchTime.now().uptimeNanoseconds
         while !stopRequested.load(ordering: .relaxed) {
             try collectBatch()
+            let records = pending.count
             try flushPending()
+            let now = DispatchTime.now().uptimeNanoseconds
+            batchSize.cycleFinished(records: records, seconds: Double(now - cycleStart) / 1e9)
+            cycleStart = now
             if scheduledTopK.hasWork {
                 // Lists name items by row: the batch that stored them goes first.
                 try committer.drain()
@@ -196,7 +206,7 @@ public final class IngestPipeline: @unchecked Sendable {
     private func collectBatch() throws {
         guard let consumer else { return }
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(configuration.batchMaxWaitMs) * 1_000_000
-        while pending.count < configuration.batchMaxEvents && !stopRequested.load(ordering: .relaxed) {
+        while pending.count < batchSize.limit && !stopRequested.load(ordering: .relaxed) {
             health.beat()
             let now = DispatchTime.now().uptimeNanoseconds
             guard now < deadline else { break }
