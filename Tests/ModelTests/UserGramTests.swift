@@ -3,15 +3,12 @@ import Testing
 
 @Suite("Kept projection terms of users with long histories (UserGram)")
 struct UserGramTests {
-    /// d = 8, so histories of 8 or more entries keep their terms; sharp
-    /// recency, so the decay of the recent part matters; SGD on, so items
-    /// move between a user's projections; no sweeps unless a test runs one.
+    /// The model tests' small configuration (d = 8, so histories of 8 or
+    /// more entries keep their terms; sharp recency, so the decay of the
+    /// recent part matters; SGD on, so items move between a user's
+    /// projections) without sweeps unless a test runs one.
     func configuration(cacheMegabytes: Double = 256) -> ModelConfiguration {
-        var configuration = ModelConfiguration()
-        configuration.dimension = 8
-        configuration.warmItemUsers = 2
-        configuration.sweepInterval = 0
-        configuration.confidence = ConfidenceModel(alpha: 1, recencyBoost: 3, recencyHorizon: 2)
+        var configuration = RecommenderModelTests().configuration(sweepInterval: 0)
         configuration.userGramCacheMegabytes = cacheMegabytes
         return configuration
     }
