@@ -15,8 +15,9 @@ import Foundation
 /// of the user raises every `k_j` by one, which multiplies `R` and `q` by
 /// `e^(-1 / horizon)`: the recency part decays as a whole. An entry whose
 /// weight, last event or item vector changed since the last sync gets a rank-2
-/// correction (its old term out, its new term in). Exact up to rounding
-/// (double precision); recency terms below 2^-30 of the entry's weight are not
+/// correction (its old term out, its new term in). Exact up to rounding:
+/// builds are single precision like the plain projection, corrections and
+/// decay double; recency terms below 2^-30 of the entry's weight are not
 /// built, since single precision cannot see them either.
 struct UserGram: Sendable {
     /// `[P | R]`: d rows of 2d values, row-major, both triangles filled.
