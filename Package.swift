@@ -35,7 +35,8 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CBLAS", providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
 
-        .target(name: "RecstreamModel", dependencies: ["CBLAS"]),
+        .target(name: "CKernels"),
+        .target(name: "RecstreamModel", dependencies: ["CBLAS", "CKernels"]),
         .target(
             name: "RecstreamStore",
             dependencies: ["CLibPQ", "RecstreamModel", .product(name: "Logging", package: "swift-log")]

@@ -1,4 +1,5 @@
 import CBLAS
+import CKernels
 
 /// Exact WALS projection (implicit-ALS fold-in) of one entity against fixed
 /// factors of the other side:
@@ -8,7 +9,7 @@ import CBLAS
 /// where `y_j` are the factors of the entity's observed neighbours with
 /// confidences `c_j`, `G` the other side's Gramian, and `p` an optional prior
 /// pulling with strength `mu` (the minimiser of the entity's loss plus
-/// `mu |x - p|^2`; without a prior, mu = 0). Cholesky via LAPACK, or
+/// `mu |x - p|^2`; without a prior, mu = 0). Cholesky (`CKernels`), or
 /// conjugate gradient warm-started from the entity's current vector.
 public struct WALSSolver: Sendable {
     /// How the d x d system is solved.
@@ -96,9 +97,10 @@ public struct WALSSolver: Sendable {
                             }
                         }
                         if n > 0 && symmetric {
-                            // Column-major: S^T is d x n with leading dimension d; A (upper) += S^T S.
+                            // Column-major: S^T is d x n with leading dimension d; A (lower,
+                            // which is the upper triangle row-major) += S^T S.
                             cblas_ssyrk(
-                                CblasColMajor, CblasUpper, CblasNoTrans, Int32(d), Int32(n),
+                                CblasColMajor, CblasLower, CblasNoTrans, Int32(d), Int32(n),
                                 1, weighted.baseAddress, Int32(d), 1, matrix.baseAddress, Int32(d))
                         } else if n > 0 {
                             for j in 0..<n {
@@ -124,18 +126,13 @@ public struct WALSSolver: Sendable {
     }
 
     /// Solves `A x = b` for a symmetric positive definite d x d `A` (its
-    /// upper triangle, column-major, is overwritten by the factor; `b` by
-    /// `x`) and writes `x` to `output`. False, leaving `output` untouched,
-    /// when `A` is not positive definite or `x` is not finite.
+    /// upper triangle, row-major, is overwritten by the factor; `b` by `x`)
+    /// and writes `x` to `output`. False, leaving `output` untouched, when
+    /// `A` is not positive definite or `x` is not finite.
     static func factorAndSolve(
         matrix: UnsafeMutablePointer<Float>, rhs: UnsafeMutablePointer<Float>, dimension d: Int, output: UnsafeMutablePointer<Float>
     ) -> Bool {
-        // Cholesky A = U^T U, then U^T z = b and U x = z (two triangular
-        // solves: for one right-hand side strsv beats sposv's strsm path).
-        let info = LAPACKE_spotrf_work(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "U")), Int32(d), matrix, Int32(d))
-        guard info == 0 else { return false }
-        cblas_strsv(CblasColMajor, CblasUpper, CblasTrans, CblasNonUnit, Int32(d), matrix, Int32(d), rhs, 1)
-        cblas_strsv(CblasColMajor, CblasUpper, CblasNoTrans, CblasNonUnit, Int32(d), matrix, Int32(d), rhs, 1)
+        guard recstream_cholesky_solve(matrix, rhs, d) == 1 else { return false }
         for k in 0..<d where !rhs[k].isFinite { return false }
         output.update(from: rhs, count: d)
         return true

@@ -1,0 +1,12 @@
+#ifndef RECSTREAM_CKERNELS_H
+#define RECSTREAM_CKERNELS_H
+
+#include <stddef.h>
+
+/// Solves A x = b in place for a symmetric positive definite d x d matrix A
+/// given by its upper triangle, row-major (b becomes x; A's upper triangle
+/// becomes the Cholesky factor U, A = U^T U, and its lower triangle scratch).
+/// Returns 0 when A is not positive definite, 1 otherwise.
+int recstream_cholesky_solve(float *a, float *b, ptrdiff_t d);
+
+#endif
