@@ -1,4 +1,5 @@
 import CBLAS
+import CKernels
 
 /// `G = X^T X` of an embedding table, kept current under single-row changes
 /// by rank-1 corrections (in double precision, so drift stays small) and
@@ -37,19 +38,9 @@ public struct Gramian: Sendable {
     /// Applies the change of one row from `old` to `new` (nil = absent):
     /// `G += new new^T - old old^T`, in double precision.
     public mutating func replace(old: UnsafeBufferPointer<Float>?, new: UnsafeBufferPointer<Float>?) {
-        let d = dimension
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * d) { scratch in
-            for index in 0..<d {
-                scratch[index] = new.map { Double($0[index]) } ?? 0
-                scratch[d + index] = old.map { Double($0[index]) } ?? 0
-            }
-            values.withUnsafeMutableBufferPointer { g in
-                for i in 0..<d {
-                    let newI = scratch[i]
-                    let oldI = scratch[d + i]
-                    for j in 0..<d { g[i * d + j] += newI * scratch[j] - oldI * scratch[d + j] }
-                }
-            }
+        precondition(old.map { $0.count == dimension } ?? true && new.map { $0.count == dimension } ?? true)
+        values.withUnsafeMutableBufferPointer { g in
+            recstream_rank_two_update(g.baseAddress, new?.baseAddress, old?.baseAddress, dimension)
         }
     }
 

@@ -9,4 +9,8 @@
 /// Returns 0 when A is not positive definite, 1 otherwise.
 int recstream_cholesky_solve(float *a, float *b, ptrdiff_t d);
 
+/// g += add add^T - remove remove^T for a full d x d matrix g (either vector
+/// may be NULL: then its term is left out), in double precision.
+void recstream_rank_two_update(double *g, const float *add, const float *remove, ptrdiff_t d);
+
 #endif
