@@ -90,18 +90,19 @@ extension WALSSolver {
                                     CblasColMajor, CblasNoTrans, CblasNoTrans, Int32(d), Int32(n), Int32(d),
                                     1, inverse, Int32(d), weighted.baseAddress, Int32(d), 0, projected.baseAddress, Int32(d))
                             }
-                            // K = I + S W^T (n x n, lower triangle) and t = S z, then K u = t by Cholesky.
+                            // K = I + S W^T (n x n) and t = S z by one sgemm and one sgemv (K's
+                            // eigenvalues are >= 1: single precision suffices), then K u = t by
+                            // Cholesky in double.
                             let t = small.baseAddress! + n * n
-                            for i in 0..<n {
-                                let row = weighted.baseAddress! + i * d
-                                var dot = 0.0
-                                for k in 0..<d { dot += Double(row[k]) * Double(z[k]) }
-                                t[i] = dot
-                                for j in 0...i {
-                                    let column = projected.baseAddress! + j * d
-                                    var product = 0.0
-                                    for k in 0..<d { product += Double(row[k]) * Double(column[k]) }
-                                    small[i * n + j] = product + (i == j ? 1 : 0)
+                            withUnsafeTemporaryAllocation(of: Float.self, capacity: n * n + n) { product in
+                                let k = product.baseAddress!
+                                cblas_sgemm(
+                                    CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(n), Int32(d),
+                                    1, weighted.baseAddress, Int32(d), projected.baseAddress, Int32(d), 0, k, Int32(n))
+                                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(d), 1, weighted.baseAddress, Int32(d), z.baseAddress, 1, 0, k + n * n, 1)
+                                for i in 0..<n {
+                                    t[i] = Double(k[n * n + i])
+                                    for j in 0...i { small[i * n + j] = Double(k[i * n + j]) + (i == j ? 1 : 0) }
                                 }
                             }
                             guard Self.choleskySolve(small.baseAddress!, n: n, rhs: t) else { return false }
