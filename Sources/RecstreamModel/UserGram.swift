@@ -190,7 +190,6 @@ struct UserGram: Sendable {
             }
             next += 1
         }
-        vectors.reserveCapacity(history.count * d)
         for j in changed {
             let entry = history[j]
             vectors.withUnsafeMutableBufferPointer { vectors in
