@@ -36,9 +36,14 @@ public struct WALSSolver: Sendable {
         self.unobservedWeight = unobservedWeight
         self.regularization = regularization
         self.priorWeight = priorWeight
-        var base = gramian.values.map { Float($0) * unobservedWeight }
-        for i in 0..<gramian.dimension { base[i * gramian.dimension + i] += regularization }
-        self.base = base
+        let d = gramian.dimension
+        base = gramian.values.withUnsafeBufferPointer { values in
+            [Float](unsafeUninitializedCapacity: d * d) { base, count in
+                for index in 0..<d * d { base[index] = Float(values[index]) * unobservedWeight }
+                for i in 0..<d { base[i * d + i] += regularization }
+                count = d * d
+            }
+        }
     }
 
     /// Scratch space for one worker; reuse it across solves.
