@@ -117,10 +117,15 @@ extension RecommenderModel {
             let end = Int32(min(users.count, Int(progress.nextUser) + min(budget, users.count)))
             userRows = progress.nextUser..<end
             projectUsers(Array(userRows))
-            foldUserChanges()
             budget -= userRows.count
             progress.nextUser = end
-            if Int(end) == users.count { userGramian = Gramian(exactOf: userFactors) }
+            if Int(end) == users.count {
+                // Recomputed exactly: folding the changes first would be wasted.
+                unfoldedUsers.removeAll()
+                userGramian = Gramian(exactOf: userFactors)
+            } else {
+                foldUserChanges()
+            }
         }
         if Int(progress.nextUser) >= users.count && budget > 0 && Int(progress.nextItem) < items.count {
             let end = Int32(min(items.count, Int(progress.nextItem) + min(budget, items.count)))
@@ -134,8 +139,13 @@ extension RecommenderModel {
                     }
                 }
             }
-            foldItemChanges()
             progress.nextItem = end
+            if Int(end) == items.count {
+                // The Gramian and the centroids are recomputed exactly below.
+                userGrams.itemsChanged(unfoldedItems.take().map(\.row))
+            } else {
+                foldItemChanges()
+            }
         }
         if Int(progress.nextUser) >= users.count && Int(progress.nextItem) >= items.count {
             itemGramian = Gramian(exactOf: itemFactors)
