@@ -1,4 +1,5 @@
 import CBLAS
+import CKernels
 import Foundation
 
 /// One user's part of the WALS normal equations, kept between projections so
@@ -162,9 +163,8 @@ struct UserGram: Sendable {
         if eventCount != self.eventCount && terms.boost != 0 {
             let decay = exp(-Double(eventCount - self.eventCount) / terms.horizon)
             matrices.withUnsafeMutableBufferPointer { matrices in
-                for i in 0..<d { for j in d..<2 * d { matrices[i * 2 * d + j] *= decay } }
+                sums.withUnsafeMutableBufferPointer { sums in recstream_scale_recent(matrices.baseAddress, sums.baseAddress, decay, d) }
             }
-            for k in d..<2 * d { sums[k] *= decay }
         }
         self.eventCount = eventCount
         // Rows v (each changed entry's old term with negated coefficients,

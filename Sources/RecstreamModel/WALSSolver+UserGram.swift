@@ -1,3 +1,5 @@
+import CKernels
+
 extension WALSSolver {
     /// Solves for a user from its kept terms, `(w0 G + lambda I + P + R) x = p + q`
     /// (see `UserGram`), and writes `x` to `output`.
@@ -9,11 +11,12 @@ extension WALSSolver {
             let matrix = scratch.baseAddress!
             let rhs = matrix + d * d
             gram.matrices.withUnsafeBufferPointer { terms in
-                for i in 0..<d {
-                    for j in 0..<d { matrix[i * d + j] = base[i * d + j] + Float(terms[i * 2 * d + j] + terms[i * 2 * d + d + j]) }
+                gram.sums.withUnsafeBufferPointer { sums in
+                    base.withUnsafeBufferPointer { base in
+                        recstream_user_gram_system(matrix, rhs, base.baseAddress, terms.baseAddress, sums.baseAddress, d)
+                    }
                 }
             }
-            for k in 0..<d { rhs[k] = Float(gram.sums[k] + gram.sums[d + k]) }
             return Self.factorAndSolve(matrix: matrix, rhs: rhs, dimension: d, output: output)
         }
     }

@@ -13,4 +13,13 @@ int recstream_cholesky_solve(float *a, float *b, ptrdiff_t d);
 /// may be NULL: then its term is left out), in double precision.
 void recstream_rank_two_update(double *g, const float *add, const float *remove, ptrdiff_t d);
 
+/// The system of a user's kept projection terms (see the Swift `UserGram`):
+/// matrix = base + P + R (float, d x d row-major, from double terms laid out
+/// as d rows of [P row | R row]) and rhs = p + q (from sums = [p | q]).
+void recstream_user_gram_system(float *matrix, float *rhs, const float *base, const double *terms, const double *sums, ptrdiff_t d);
+
+/// Multiplies R (the right half of each row of terms, d rows of 2d) and q
+/// (the second half of sums) by factor.
+void recstream_scale_recent(double *terms, double *sums, double factor, ptrdiff_t d);
+
 #endif
