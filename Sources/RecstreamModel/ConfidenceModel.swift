@@ -20,8 +20,12 @@ public struct ConfidenceModel: Sendable, Equatable, Codable {
 
     public func confidence(weight: Float, eventsSince: Int64) -> Float {
         var boost: Float = 1
-        if recencyBoost != 0 {
-            boost += recencyBoost * Float(exp(-Double(eventsSince) / Double(recencyHorizon)))
+        let exponent = Double(eventsSince) / Double(recencyHorizon)
+        // Past this exponent the recency term is below 2^-25 (recencyBoost is
+        // below 2 to the power of its binary exponent + 1), and 1 plus it
+        // rounds to exactly 1 in single precision: skipping exp changes no result.
+        if recencyBoost != 0 && exponent < 17.33 + Double(recencyBoost.exponent + 1) * 0.6932 {
+            boost += recencyBoost * Float(exp(-exponent))
         }
         return 1 + alpha * weight * boost
     }

@@ -41,6 +41,17 @@ struct InteractionStoreTests {
         let recent = ConfidenceModel(alpha: 2, recencyBoost: 2, recencyHorizon: 10)
         #expect(recent.confidence(weight: 1, eventsSince: 0) == 1 + 2 * 3)
         #expect(abs(recent.confidence(weight: 1, eventsSince: 10) - Float(1 + 2 * (1 + 2 * exp(-1.0)))) < 1e-6)
+        // Far past the horizon exp is skipped; the result must be bit-identical
+        // to the formula evaluated in full.
+        for (boost, horizon) in [(Float(16), Float(5)), (0.3, 2), (1_000, 1), (3, 40)] {
+            let model = ConfidenceModel(alpha: 1.5, recencyBoost: boost, recencyHorizon: horizon)
+            for weight in [Float(0.5), 1, 7] {
+                for since in Int64(0)...Int64(40 * horizon) {
+                    let full = 1 + 1.5 * weight * (1 + boost * Float(exp(-Double(since) / Double(horizon))))
+                    #expect(model.confidence(weight: weight, eventsSince: since) == full, "boost \(boost), horizon \(horizon), w \(weight), k \(since)")
+                }
+            }
+        }
         var store = InteractionStore()
         store.record(user: 0, item: 5, weight: 1)
         store.record(user: 0, item: 6, weight: 1)
