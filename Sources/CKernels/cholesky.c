@@ -7,13 +7,8 @@
 // vectors are whole, and is compiled for AVX-512, AVX2 and baseline x86-64,
 // picked at load time: about 5 us at d = 64.
 #include "CKernels.h"
+#include "clones.h"
 #include <math.h>
-
-#if defined(__x86_64__) && defined(__linux__)
-#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define CLONES
-#endif
 
 static inline ptrdiff_t aligned(ptrdiff_t k) { return k & ~(ptrdiff_t)15; }
 

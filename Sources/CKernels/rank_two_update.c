@@ -2,12 +2,7 @@
 // event: a d x d pass in double precision, vectorised per CPU at load time
 // (the Swift loop runs two doubles per instruction on baseline x86-64).
 #include "CKernels.h"
-
-#if defined(__x86_64__) && defined(__linux__)
-#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define CLONES
-#endif
+#include "clones.h"
 
 CLONES
 void recstream_rank_two_update(double *g, const float *add, const float *remove, ptrdiff_t d) {

@@ -2,19 +2,14 @@
 // `UserGram`): forming the system to solve, and decaying its recent part.
 // Vectorised per CPU at load time, like the Cholesky solve.
 #include "CKernels.h"
-
-#if defined(__x86_64__) && defined(__linux__)
-#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define CLONES
-#endif
+#include "clones.h"
 
 CLONES
 void recstream_user_gram_system(float *restrict matrix, float *restrict rhs, const float *restrict base, const double *restrict terms,
                                 const double *restrict sums, ptrdiff_t d) {
     for (ptrdiff_t i = 0; i < d; i++) {
-        const double *free = terms + i * 2 * d, *recent = free + d;
-        for (ptrdiff_t j = 0; j < d; j++) matrix[i * d + j] = base[i * d + j] + (float)(free[j] + recent[j]);
+        const double *recencyFree = terms + i * 2 * d, *recent = recencyFree + d;
+        for (ptrdiff_t j = 0; j < d; j++) matrix[i * d + j] = base[i * d + j] + (float)(recencyFree[j] + recent[j]);
     }
     for (ptrdiff_t k = 0; k < d; k++) rhs[k] = (float)(sums[k] + sums[d + k]);
 }
