@@ -20,13 +20,18 @@ public struct ConfidenceModel: Sendable, Equatable, Codable {
 
     public func confidence(weight: Float, eventsSince: Int64) -> Float {
         var boost: Float = 1
-        let exponent = Double(eventsSince) / Double(recencyHorizon)
-        // Past this exponent the recency term is below 2^-25 (recencyBoost is
-        // below 2 to the power of its binary exponent + 1), and 1 plus it
-        // rounds to exactly 1 in single precision: skipping exp changes no result.
-        if recencyBoost != 0 && exponent < 17.33 + Double(recencyBoost.exponent + 1) * 0.6932 {
-            boost += recencyBoost * Float(exp(-exponent))
+        if recencyCounts(eventsSince: eventsSince) {
+            boost += recencyBoost * Float(exp(-Double(eventsSince) / Double(recencyHorizon)))
         }
         return 1 + alpha * weight * boost
+    }
+
+    /// Whether the recency term of a pair with `eventsSince` later events can
+    /// still change its confidence. Beyond, `recencyBoost e^(-k / horizon)` is
+    /// below 2^-25 (`recencyBoost` is below 2 to the power of its binary
+    /// exponent + 1), and 1 plus it rounds to exactly 1 in single precision:
+    /// leaving it out changes no result.
+    public func recencyCounts(eventsSince: Int64) -> Bool {
+        recencyBoost != 0 && Double(eventsSince) / Double(recencyHorizon) < 17.33 + Double(recencyBoost.exponent + 1) * 0.6932
     }
 }

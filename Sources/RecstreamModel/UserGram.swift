@@ -18,8 +18,8 @@ import Foundation
 /// weight, last event or item vector changed since the last sync gets a rank-2
 /// correction (its old term out, its new term in). Exact up to rounding:
 /// builds are single precision like the plain projection, corrections and
-/// decay double; recency terms below 2^-30 of the entry's weight are not
-/// built, since single precision cannot see them either.
+/// decay double; `R` is built only from the entries for which
+/// `ConfidenceModel.recencyCounts` holds: single precision cannot see the others.
 struct UserGram: Sendable {
     /// `[P | R]`: d rows of 2d values, row-major, both triangles filled.
     private(set) var matrices: [Double]
@@ -38,12 +38,14 @@ struct UserGram: Sendable {
 
     /// The confidence model's coefficients in double precision.
     struct Terms: Sendable {
+        var confidence: ConfidenceModel
         var unobservedWeight: Double
         var alpha: Double
         var boost: Double
         var horizon: Double
 
         init(_ configuration: ModelConfiguration) {
+            confidence = configuration.confidence
             unobservedWeight = Double(configuration.unobservedWeight)
             alpha = Double(configuration.confidence.alpha)
             boost = Double(configuration.confidence.recencyBoost)
@@ -56,11 +58,6 @@ struct UserGram: Sendable {
             return Coefficients(
                 a: 1 - unobservedWeight + alpha * w, confidence: 1 + alpha * w,
                 r: boost == 0 ? 0 : alpha * w * boost * exp(-Double(eventsSince) / horizon))
-        }
-
-        /// Entries with at least this many later events have `boost e^(-k / horizon) < 2^-30`.
-        var recentHorizon: Int64 {
-            boost == 0 ? 0 : Int64((horizon * log(boost * 0x1p30)).rounded(.up))
         }
     }
 
@@ -86,7 +83,6 @@ struct UserGram: Sendable {
         terms: Terms, clock: UInt64
     ) {
         let n = history.count
-        let horizon = terms.recentHorizon
         var vectors = [Float](repeating: 0, count: n * d)
         var scaled = [Float](repeating: 0, count: n * d)
         var recentScales: [(row: Int, scale: Float)] = []
@@ -107,7 +103,7 @@ struct UserGram: Sendable {
                             sums[k] += coefficients.confidence * Double(y)
                             sums[d + k] += coefficients.r * Double(y)
                         }
-                        if since < horizon { recentScales.append((j, Float(coefficients.r.squareRoot()))) }
+                        if terms.confidence.recencyCounts(eventsSince: since) { recentScales.append((j, Float(coefficients.r.squareRoot()))) }
                     }
                     return true
                 }
