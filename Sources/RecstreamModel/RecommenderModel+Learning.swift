@@ -40,6 +40,7 @@ extension RecommenderModel {
     @discardableResult
     public mutating func apply(_ events: [Engagement]) -> ModelChanges {
         var changes = ModelChanges()
+        let batchClock = userGrams.clock
         let sgd = GravitySGD(
             learningRate: configuration.sgdLearningRate, unobservedWeight: configuration.unobservedWeight,
             regularization: configuration.regularization)
@@ -67,7 +68,7 @@ extension RecommenderModel {
             }
         }
         foldItemChanges()
-        projectUsers(changes.users.sorted(), keptTerms: true)
+        projectUsers(changes.users.sorted(), keptTermsSince: batchClock)
         foldUserChanges()
         batchesSinceItemProjection += 1
         let touchedItems = Set(changes.pairs.map(\.item)).sorted()
@@ -165,10 +166,11 @@ extension RecommenderModel {
     }
 
     /// Exact projections of `rows` against the current item vectors (`G_V`
-    /// must be folded). With `keptTerms`, users with long histories are
-    /// solved from their kept terms (`UserGram`); a sweep, which moves every
-    /// item right after, does without.
-    mutating func projectUsers(_ rows: [Int32], trackChanges: Bool = true, keptTerms: Bool = false) {
+    /// must be folded). With `keptTermsSince` (`UserGramCache.clock` when
+    /// the batch began), users with long histories are solved from their
+    /// kept terms (`UserGram`); a sweep, which moves every item right
+    /// after, does without.
+    mutating func projectUsers(_ rows: [Int32], trackChanges: Bool = true, keptTermsSince batchClock: UInt64? = nil) {
         guard !rows.isEmpty else { return }
         var solver = WALSSolver(
             gramian: itemGramian, unobservedWeight: configuration.unobservedWeight, regularization: configuration.regularization)
@@ -176,7 +178,10 @@ extension RecommenderModel {
         if trackChanges {
             for row in rows { unfoldedUsers.willChange(row, from: userFactors.vector(Int(row))) }
         }
-        let plain = keptTerms && userGrams.isEnabled && solver.method == .cholesky ? projectFromUserGrams(rows, solver: solver) : rows
+        var plain = rows
+        if let batchClock, userGrams.isEnabled, solver.method == .cholesky {
+            plain = projectFromUserGrams(rows, solver: solver, batchClock: batchClock)
+        }
         guard !plain.isEmpty else { return }
         statistics.projectionFailures += solver.solve(training.userBatch(plain, interactions: interactions), factors: itemFactors, into: &userFactors)
     }

@@ -1,8 +1,11 @@
 extension RecommenderModel {
     /// Projects the `rows` whose history is long enough from their kept terms
-    /// (`UserGram`: synced, or rebuilt when missing or too stale), in parallel,
-    /// and returns the rows left for the plain projection.
-    mutating func projectFromUserGrams(_ rows: [Int32], solver: WALSSolver) -> [Int32] {
+    /// (`UserGram`), in parallel, and returns the rows left for the plain
+    /// projection. Kept terms are synced; missing or stale ones are built
+    /// only when the item changes since `batchClock` (`UserGramCache.clock`
+    /// when the batch began) touched little of the user's history
+    /// (`UserGram.isWorthBuilding`).
+    mutating func projectFromUserGrams(_ rows: [Int32], solver: WALSSolver, batchClock: UInt64) -> [Int32] {
         let minimumHistory = userGrams.minimumHistory
         let long = rows.filter { interactions.byUser[Int($0)].count >= minimumHistory }
         var rest = rows.filter { interactions.byUser[Int($0)].count < minimumHistory }
@@ -14,10 +17,10 @@ extension RecommenderModel {
         let terms = UserGram.Terms(configuration)
         let itemStamps = userGrams.itemStamps
         let clock = userGrams.clock
-        /// Per row: whether its terms were rebuilt, and whether it was solved,
+        /// Per row: whether its terms were built, and whether it was solved,
         /// not solvable (vector kept) or left to the plain projection.
         struct Outcome {
-            var rebuilt = false
+            var built = false
             var solved: Bool?
         }
         var outcomes = [Outcome](repeating: Outcome(), count: long.count)
@@ -36,10 +39,13 @@ extension RecommenderModel {
                                     history: histories[index], eventCount: eventCounts[index], items: items.base, dimension: d,
                                     terms: terms, itemStamps: itemStamps, clock: clock) ?? false
                                 if !synced {
-                                    outcomes.mutableBase[index].rebuilt = true
-                                    gram.pointee = UserGram(
-                                        history: histories[index], eventCount: eventCounts[index], items: items.base, dimension: d,
-                                        terms: terms, clock: clock)
+                                    gram.pointee = nil
+                                    if UserGram.isWorthBuilding(history: histories[index], itemStamps: itemStamps, movedSince: batchClock) {
+                                        outcomes.mutableBase[index].built = true
+                                        gram.pointee = UserGram(
+                                            history: histories[index], eventCount: eventCounts[index], items: items.base, dimension: d,
+                                            terms: terms, clock: clock)
+                                    }
                                 }
                                 guard let kept = gram.pointee else { continue }
                                 let solved = solver.solve(gram: kept, output: users.mutableBase + Int(long[index]) * d)
@@ -52,7 +58,7 @@ extension RecommenderModel {
         }
         for (index, row) in long.enumerated() {
             if let gram = grams[index] { userGrams.put(row, gram) }
-            if outcomes[index].rebuilt { statistics.userGramBuilds += 1 }
+            if outcomes[index].built { statistics.userGramBuilds += 1 }
             switch outcomes[index].solved {
             case true?: statistics.userGramProjections += 1
             case false?: statistics.projectionFailures += 1

@@ -71,6 +71,28 @@ struct UserGram: Sendable {
         }
     }
 
+    /// Whether terms whose history has `changedEntries` changed or new
+    /// entries out of `historyCount` are synced rather than rebuilt: up to a
+    /// sixteenth, past which rebuilding is cheaper.
+    static func isSyncable(changedEntries: Int, historyCount: Int) -> Bool {
+        changedEntries <= max(4, historyCount / 16)
+    }
+
+    /// Whether terms built now for a user would likely be synced at its
+    /// next projection rather than rebuilt: the current batch (item vectors
+    /// stamped after `batchClock`) moved no more of its `history` than a
+    /// sync allows. When one batch moves that much (large batches), a build
+    /// would be thrown away at the next batch like it, and the plain
+    /// projection costs less.
+    static func isWorthBuilding(history: [InteractionStore.UserEntry], itemStamps: [UInt64], movedSince batchClock: UInt64) -> Bool {
+        var moved = 0
+        for entry in history where Int(entry.item) < itemStamps.count && itemStamps[Int(entry.item)] > batchClock {
+            moved += 1
+            if !isSyncable(changedEntries: moved, historyCount: history.count) { return false }
+        }
+        return true
+    }
+
     /// Size in bytes, for the cache's budget.
     var bytes: Int { (matrices.count + sums.count) * 8 + weights.count * 4 + sequences.count * 8 + vectors.count * 4 }
 
@@ -141,8 +163,7 @@ struct UserGram: Sendable {
     /// user's events since, corrects each entry whose weight, last event or
     /// item vector (`itemStamps[item] > syncedAt`) changed, adds new entries,
     /// all corrections in one matrix product. Returns false, changing
-    /// nothing, when more than a sixteenth of the history changed:
-    /// rebuilding is cheaper then.
+    /// nothing, when the history changed too much (`isSyncable`).
     mutating func sync(
         history: [InteractionStore.UserEntry], eventCount: Int64, items: UnsafePointer<Float>, dimension d: Int,
         terms: Terms, itemStamps: [UInt64], clock: UInt64
@@ -155,7 +176,7 @@ struct UserGram: Sendable {
             let moved = item < itemStamps.count && itemStamps[item] > syncedAt
             if moved || entry.weight != weights[j] || entry.lastSequence != sequences[j] { changed.append(j) }
         }
-        guard changed.count + history.count - known <= max(4, history.count / 16) else { return false }
+        guard Self.isSyncable(changedEntries: changed.count + history.count - known, historyCount: history.count) else { return false }
         if eventCount != self.eventCount && terms.boost != 0 {
             let decay = exp(-Double(eventCount - self.eventCount) / terms.horizon)
             matrices.withUnsafeMutableBufferPointer { matrices in

@@ -26,17 +26,17 @@ struct UserGramTests {
     }
 
     /// Learns `history` one event per batch (a full sweep every
-    /// `sweepEvery` events, when given) and checks the user of every tenth
+    /// `sweepEvery` events, when given) after `alreadyLearned`, and checks the user of every tenth
     /// event against its normal equations solved in double from scratch.
     /// `apply` projects users last (no item projection at these settings),
     /// so right after it the user was solved against the items as they are.
-    func learnAndCheck(_ model: inout RecommenderModel, _ history: [Engagement], sweepEvery: Int? = nil) {
+    func learnAndCheck(_ model: inout RecommenderModel, _ history: [Engagement], sweepEvery: Int? = nil, alreadyLearned: [Engagement] = []) {
         for (index, event) in history.enumerated() {
             if let sweepEvery, index > 0, index % sweepEvery == 0 { model.fullSweep() }
             model.apply([event])
             guard index % 10 == 9 else { continue }
             let row = Int(model.users.row(of: event.user)!)
-            let expected = Reference.userVector(model, user: event.user, history: Array(history[...index]))
+            let expected = Reference.userVector(model, user: event.user, history: alreadyLearned + history[...index])
             #expect(Reference.relativeError(model.userFactors.vector(row), expected) < 1e-4, "event \(index), user \(event.user)")
         }
     }
@@ -56,6 +56,27 @@ struct UserGramTests {
         // At least one rebuild per user after each of the five sweeps.
         #expect(model.statistics.userGramBuilds >= 15)
         #expect(model.statistics.userGramProjections > model.statistics.userGramBuilds)
+    }
+
+    @Test func batchesThatMoveMuchOfAHistoryProjectItThePlainWayAndSmallOnesBuildTerms() {
+        var model = RecommenderModel(configuration: configuration())
+        let history = events(count: 600, seed: 15)
+        // 60 events per batch: SGD moves most of each user's items, so terms
+        // built now would be stale at the next such batch.
+        for end in stride(from: 60, through: history.count, by: 60) {
+            model.apply(Array(history[end - 60..<end]))
+            for user in Set(history[..<end].map(\.user)) {
+                let row = Int(model.users.row(of: user)!)
+                let expected = Reference.userVector(model, user: user, history: Array(history[..<end]))
+                #expect(Reference.relativeError(model.userFactors.vector(row), expected) < 1e-4, "batch ending \(end), user \(user)")
+            }
+        }
+        #expect(model.statistics.userGramBuilds == 0)
+        #expect(model.statistics.userGramProjections == 0)
+        // One event per batch moves one item: terms are built, then synced.
+        learnAndCheck(&model, events(count: 60, seed: 16), alreadyLearned: history)
+        #expect(model.statistics.userGramBuilds > 0)
+        #expect(model.statistics.userGramProjections > 2 * model.statistics.userGramBuilds)
     }
 
     @Test func aBudgetForOneUserEvictsTheLeastRecentlyUsedAndStaysExact() {
