@@ -24,15 +24,32 @@ public struct ProjectionBatch: Sendable {
         appendPrior(prior)
     }
 
-    public mutating func append(target: Int32, neighbour: (Int) -> (row: Int32, confidence: Float), count: Int, prior: [Float]? = nil) {
+    /// Appends a target with `count` neighbours that `fill` writes in place
+    /// (rows, confidences): no per-entry append.
+    public mutating func append(
+        target: Int32, count: Int, prior: [Float]? = nil,
+        fill: (UnsafeMutableBufferPointer<Int32>, UnsafeMutableBufferPointer<Float>) -> Void
+    ) {
         targets.append(target)
-        for index in 0..<count {
-            let entry = neighbour(index)
-            neighbours.append(entry.row)
-            confidences.append(entry.confidence)
+        let start = neighbours.count
+        neighbours.append(contentsOf: repeatElement(0, count: count))
+        confidences.append(contentsOf: repeatElement(0, count: count))
+        neighbours.withUnsafeMutableBufferPointer { rows in
+            confidences.withUnsafeMutableBufferPointer { values in
+                fill(UnsafeMutableBufferPointer(rebasing: rows[start...]), UnsafeMutableBufferPointer(rebasing: values[start...]))
+            }
         }
         offsets.append(neighbours.count)
         appendPrior(prior)
+    }
+
+    /// Makes room for `targets` more targets with `neighbours` neighbours in all.
+    public mutating func reserveCapacity(targets extraTargets: Int, neighbours extraNeighbours: Int) {
+        targets.reserveCapacity(targets.count + extraTargets)
+        offsets.reserveCapacity(offsets.count + extraTargets)
+        priorOffsets.reserveCapacity(priorOffsets.count + extraTargets)
+        neighbours.reserveCapacity(neighbours.count + extraNeighbours)
+        confidences.reserveCapacity(confidences.count + extraNeighbours)
     }
 
     public var count: Int { targets.count }

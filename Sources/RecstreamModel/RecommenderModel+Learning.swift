@@ -131,19 +131,22 @@ extension RecommenderModel {
         if Int(progress.nextUser) >= users.count && budget > 0 && Int(progress.nextItem) < items.count {
             let end = Int32(min(items.count, Int(progress.nextItem) + min(budget, items.count)))
             itemRows = progress.nextItem..<end
-            projectItems(itemRows.filter { interactionUsers(ofItem: $0) > 0 })
+            // The Gramian and the centroids are recomputed exactly when the
+            // sweep ends: its last slice does not track the old vectors.
+            let endsSweep = Int(end) == items.count
+            projectItems(itemRows.filter { interactionUsers(ofItem: $0) > 0 }, trackChanges: !endsSweep)
             if configuration.freshItemCentroids {
                 for row in itemRows where interactionUsers(ofItem: row) == 0 {
                     if let centroid = centroidVector(for: profiles[Int(row)]) {
-                        unfoldedItems.willChange(row, from: itemFactors.vector(Int(row)))
+                        if !endsSweep { unfoldedItems.willChange(row, from: itemFactors.vector(Int(row))) }
                         itemFactors.set(Int(row), to: centroid)
                     }
                 }
             }
             progress.nextItem = end
-            if Int(end) == items.count {
-                // The Gramian and the centroids are recomputed exactly below.
-                userGrams.itemsChanged(unfoldedItems.take().map(\.row))
+            if endsSweep {
+                // Changes not folded yet are covered by the recompute too.
+                userGrams.itemsChanged(Array(itemRows) + unfoldedItems.take().map(\.row))
             } else {
                 foldItemChanges()
             }

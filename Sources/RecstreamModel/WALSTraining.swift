@@ -23,12 +23,16 @@ public struct WALSTraining: Sendable {
     /// Projection inputs for users `rows` (all their interactions).
     public func userBatch(_ rows: [Int32], interactions: InteractionStore) -> ProjectionBatch {
         var batch = ProjectionBatch()
-        for user in rows {
-            let entries = Int(user) < interactions.byUser.count ? interactions.byUser[Int(user)] : []
-            batch.append(target: user, neighbour: { index in
-                let entry = entries[index]
-                return (entry.item, confidence.confidence(weight: entry.weight, eventsSince: interactions.eventsSince(user: user, lastSequence: entry.lastSequence)))
-            }, count: entries.count)
+        let histories = rows.map { Int($0) < interactions.byUser.count ? interactions.byUser[Int($0)] : [] }
+        batch.reserveCapacity(targets: rows.count, neighbours: histories.reduce(0) { $0 + $1.count })
+        for (user, entries) in zip(rows, histories) {
+            let eventCount = entries.isEmpty ? 0 : interactions.userEventCounts[Int(user)]
+            batch.append(target: user, count: entries.count) { neighbours, confidences in
+                for (index, entry) in entries.enumerated() {
+                    neighbours[index] = entry.item
+                    confidences[index] = confidence.confidence(weight: entry.weight, eventsSince: eventCount - entry.lastSequence - 1)
+                }
+            }
         }
         return batch
     }
@@ -37,12 +41,18 @@ public struct WALSTraining: Sendable {
     /// the prior `prior(row)` gives, if any.
     public func itemBatch(_ rows: [Int32], interactions: InteractionStore, prior: (Int32) -> [Float]? = { _ in nil }) -> ProjectionBatch {
         var batch = ProjectionBatch()
-        for item in rows {
-            let entries = Int(item) < interactions.byItem.count ? interactions.byItem[Int(item)] : []
-            batch.append(target: item, neighbour: { index in
-                let entry = entries[index]
-                return (entry.user, confidence.confidence(weight: entry.weight, eventsSince: interactions.eventsSince(user: entry.user, lastSequence: entry.lastSequence)))
-            }, count: entries.count, prior: prior(item))
+        let histories = rows.map { Int($0) < interactions.byItem.count ? interactions.byItem[Int($0)] : [] }
+        batch.reserveCapacity(targets: rows.count, neighbours: histories.reduce(0) { $0 + $1.count })
+        interactions.userEventCounts.withUnsafeBufferPointer { eventCounts in
+            for (item, entries) in zip(rows, histories) {
+                batch.append(target: item, count: entries.count, prior: prior(item)) { neighbours, confidences in
+                    for (index, entry) in entries.enumerated() {
+                        neighbours[index] = entry.user
+                        confidences[index] = confidence.confidence(
+                            weight: entry.weight, eventsSince: eventCounts[Int(entry.user)] - entry.lastSequence - 1)
+                    }
+                }
+            }
         }
         return batch
     }
