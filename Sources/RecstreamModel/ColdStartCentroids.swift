@@ -25,18 +25,30 @@ public struct ColdStartCentroids: Sendable {
 
     /// Adds a warm item's vector to its groups.
     public mutating func add(_ vector: [Float], categories itemCategories: [String], uploader: String?) {
-        apply(vector, countChange: 1, categories: itemCategories, uploader: uploader)
+        vector.withUnsafeBufferPointer { apply($0, countChange: 1, categories: itemCategories, uploader: uploader) }
     }
 
     /// Takes a member's vector out of its groups (e.g. before its profile changes).
     public mutating func remove(_ vector: [Float], categories itemCategories: [String], uploader: String?) {
-        apply(vector.map { -$0 }, countChange: -1, categories: itemCategories, uploader: uploader)
+        vector.map { -$0 }.withUnsafeBufferPointer { apply($0, countChange: -1, categories: itemCategories, uploader: uploader) }
     }
 
     /// Replaces a warm member's vector `old` by `new` in its groups.
     public mutating func update(from old: [Float], to new: [Float], categories itemCategories: [String], uploader: String?) {
-        let delta = zip(new, old).map { $0 - $1 }
-        apply(delta, countChange: 0, categories: itemCategories, uploader: uploader)
+        old.withUnsafeBufferPointer { old in
+            new.withUnsafeBufferPointer { update(from: old, to: $0, categories: itemCategories, uploader: uploader) }
+        }
+    }
+
+    /// `update(from:to:categories:uploader:)` without copying the vectors.
+    public mutating func update(
+        from old: UnsafeBufferPointer<Float>, to new: UnsafeBufferPointer<Float>, categories itemCategories: [String], uploader: String?
+    ) {
+        precondition(old.count == dimension && new.count == dimension)
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: dimension) { delta in
+            for k in 0..<dimension { delta[k] = new[k] - old[k] }
+            apply(UnsafeBufferPointer(delta), countChange: 0, categories: itemCategories, uploader: uploader)
+        }
     }
 
     /// A fresh item's vector: `categoryWeight` x (mean of its categories'
@@ -60,15 +72,21 @@ public struct ColdStartCentroids: Sendable {
         return combined.map { Float($0 / totalWeight) }
     }
 
-    private mutating func apply(_ vector: [Float], countChange: Int, categories itemCategories: [String], uploader: String?) {
+    /// Adds `vector` to the sums of the item's groups (each category once)
+    /// and `countChange` to their counts.
+    private mutating func apply(_ vector: UnsafeBufferPointer<Float>, countChange: Int, categories itemCategories: [String], uploader: String?) {
         precondition(vector.count == dimension)
-        let empty = Group(sum: [Double](repeating: 0, count: dimension), count: 0)
+        let d = dimension
         func accumulate(_ group: inout Group) {
-            for k in 0..<dimension { group.sum[k] += Double(vector[k]) }
+            group.sum.withUnsafeMutableBufferPointer { sum in
+                for k in 0..<d { sum[k] += Double(vector[k]) }
+            }
             group.count += countChange
         }
-        for category in Set(itemCategories) { accumulate(&categories[category, default: empty]) }
-        if let uploader { accumulate(&uploaders[uploader, default: empty]) }
+        for (index, category) in itemCategories.enumerated() where !itemCategories[..<index].contains(category) {
+            accumulate(&categories[category, default: Group(sum: [Double](repeating: 0, count: d), count: 0)])
+        }
+        if let uploader { accumulate(&uploaders[uploader, default: Group(sum: [Double](repeating: 0, count: d), count: 0)]) }
         accumulate(&global)
     }
 }

@@ -34,6 +34,14 @@ public struct EmbeddingTable: Sendable {
         Array(values[row * dimension..<(row + 1) * dimension])
     }
 
+    /// Copies of `rows`, one after another.
+    public func gather(_ rows: [Int32]) -> [Float] {
+        var gathered: [Float] = []
+        gathered.reserveCapacity(rows.count * dimension)
+        for row in rows { gathered.append(contentsOf: values[Int(row) * dimension..<(Int(row) + 1) * dimension]) }
+        return gathered
+    }
+
     /// Overwrites row `row`.
     public mutating func set<C: Collection>(_ row: Int, to vector: C) where C.Element == Float {
         precondition(vector.count == dimension)

@@ -44,24 +44,28 @@ public struct Gramian: Sendable {
         }
     }
 
-    /// Applies many row changes at once, `G += N^T N - O^T O` with the new
-    /// rows N and the old rows O stacked (two dsyrk calls): the same sum as
-    /// one `replace(old:new:)` per row, at BLAS speed for a batch's rows.
-    public mutating func replace(changes: [(old: [Float], new: [Float])]) {
-        guard changes.count >= 8 else {
-            for change in changes { replace(old: change.old, new: change.new) }
+    /// Applies many row changes at once: `oldRows` and `newRows` hold the
+    /// changed rows' old and new vectors, row-major, in the same order.
+    /// Below 8 rows, one `replace(old:new:)` per row; from 8, `G += N^T N - O^T O`
+    /// by two dsyrk calls on the stacked rows: the same sum at BLAS speed.
+    public mutating func replace(oldRows: [Float], newRows: [Float]) {
+        precondition(oldRows.count == newRows.count && oldRows.count % dimension == 0)
+        let d = dimension
+        let m = oldRows.count / d
+        guard m >= 8 else {
+            oldRows.withUnsafeBufferPointer { old in
+                newRows.withUnsafeBufferPointer { new in
+                    for row in 0..<m {
+                        replace(
+                            old: UnsafeBufferPointer(rebasing: old[row * d..<(row + 1) * d]),
+                            new: UnsafeBufferPointer(rebasing: new[row * d..<(row + 1) * d]))
+                    }
+                }
+            }
             return
         }
-        let d = dimension
-        let m = changes.count
-        var stackedNew = [Double](repeating: 0, count: m * d)
-        var stackedOld = [Double](repeating: 0, count: m * d)
-        for (index, change) in changes.enumerated() {
-            for k in 0..<d {
-                stackedNew[index * d + k] = Double(change.new[k])
-                stackedOld[index * d + k] = Double(change.old[k])
-            }
-        }
+        let stackedNew = newRows.map(Double.init)
+        let stackedOld = oldRows.map(Double.init)
         values.withUnsafeMutableBufferPointer { g in
             cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(d), Int32(m), 1, stackedNew, Int32(d), 1, g.baseAddress, Int32(d))
             cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(d), Int32(m), -1, stackedOld, Int32(d), 1, g.baseAddress, Int32(d))

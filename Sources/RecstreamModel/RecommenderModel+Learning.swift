@@ -138,7 +138,7 @@ extension RecommenderModel {
             if configuration.freshItemCentroids {
                 for row in itemRows where interactionUsers(ofItem: row) == 0 {
                     if let centroid = centroidVector(for: profiles[Int(row)]) {
-                        if !endsSweep { unfoldedItems.willChange(row, from: itemFactors.vector(Int(row))) }
+                        if !endsSweep { unfoldedItems.willChange(row, in: itemFactors) }
                         itemFactors.set(Int(row), to: centroid)
                     }
                 }
@@ -146,7 +146,7 @@ extension RecommenderModel {
             progress.nextItem = end
             if endsSweep {
                 // Changes not folded yet are covered by the recompute too.
-                userGrams.itemsChanged(Array(itemRows) + unfoldedItems.take().map(\.row))
+                userGrams.itemsChanged(Array(itemRows) + unfoldedItems.take().rows)
             } else {
                 foldItemChanges()
             }
@@ -179,7 +179,7 @@ extension RecommenderModel {
             gramian: itemGramian, unobservedWeight: configuration.unobservedWeight, regularization: configuration.regularization)
         solver.method = solverMethod
         if trackChanges {
-            for row in rows { unfoldedUsers.willChange(row, from: userFactors.vector(Int(row))) }
+            for row in rows { unfoldedUsers.willChange(row, in: userFactors) }
         }
         var plain = rows
         if let batchClock, userGrams.isEnabled, solver.method == .cholesky {
@@ -202,7 +202,7 @@ extension RecommenderModel {
             regularization: configuration.regularization, priorWeight: configuration.freshItemPriorWeight)
         solver.method = solverMethod
         if trackChanges {
-            for row in rows { unfoldedItems.willChange(row, from: itemFactors.vector(Int(row))) }
+            for row in rows { unfoldedItems.willChange(row, in: itemFactors) }
         }
         statistics.projectionFailures += solver.solve(batch, factors: userFactors, into: &itemFactors)
     }
@@ -210,8 +210,8 @@ extension RecommenderModel {
     /// SGD with gravity on one observed pair; false when refused (non-finite).
     private mutating func sgdStep(_ sgd: GravitySGD, user: Int32, item: Int32, confidence: Float, scratch: inout [Float]) -> Bool {
         let d = configuration.dimension
-        unfoldedUsers.willChange(user, from: userFactors.vector(Int(user)))
-        unfoldedItems.willChange(item, from: itemFactors.vector(Int(item)))
+        unfoldedUsers.willChange(user, in: userFactors)
+        unfoldedItems.willChange(item, in: itemFactors)
         let curvature = self.curvature
         return scratch.withUnsafeMutableBufferPointer { scratch in
             userFactors.withUnsafeMutableValues { userValues in

@@ -29,8 +29,8 @@ public struct RecommenderModel: Sendable {
     /// How far the sweep in progress has got, if one is.
     var sweep: SweepProgress?
     var pendingItems: Set<Int32> = []
-    var unfoldedUsers = PendingVectorChanges()
-    var unfoldedItems = PendingVectorChanges()
+    var unfoldedUsers: PendingVectorChanges
+    var unfoldedItems: PendingVectorChanges
     /// Kept projection terms of users with long histories.
     var userGrams: UserGramCache
 
@@ -45,6 +45,8 @@ public struct RecommenderModel: Sendable {
         centroids = ColdStartCentroids(dimension: d)
         popularity = PopularityCounter(halfLife: configuration.popularityHalfLife)
         random = SplitMix64(seed: configuration.seed)
+        unfoldedUsers = PendingVectorChanges(dimension: d)
+        unfoldedItems = PendingVectorChanges(dimension: d)
         userGrams = UserGramCache(capacity: Int(configuration.userGramCacheMegabytes * 1_048_576), minimumHistory: d)
     }
 
@@ -117,24 +119,35 @@ public struct RecommenderModel: Sendable {
 
     /// Overwrites an item vector (folded into `G_V` and the centroids at the next `foldItemChanges`).
     mutating func setItemVector(_ row: Int32, to vector: [Float]) {
-        unfoldedItems.willChange(row, from: itemFactors.vector(Int(row)))
+        unfoldedItems.willChange(row, in: itemFactors)
         itemFactors.set(Int(row), to: vector)
     }
 
     /// Brings `G_U` up to date with every user vector changed since the last fold.
     mutating func foldUserChanges() {
-        userGramian.replace(changes: unfoldedUsers.take().map { ($0.folded, userFactors.vector(Int($0.row))) })
+        let changes = unfoldedUsers.take()
+        userGramian.replace(oldRows: changes.folded, newRows: userFactors.gather(changes.rows))
     }
 
     /// Brings `G_V`, and the centroids of warm items, up to date with every
     /// item vector changed since the last fold.
     mutating func foldItemChanges() {
-        let changes = unfoldedItems.take().map { (row: $0.row, old: $0.folded, new: itemFactors.vector(Int($0.row))) }
-        itemGramian.replace(changes: changes.map { ($0.old, $0.new) })
-        userGrams.itemsChanged(changes.map(\.row))
-        for change in changes where warm[Int(change.row)] {
-            let profile = profiles[Int(change.row)]
-            centroids.update(from: change.old, to: change.new, categories: profile.categories, uploader: profile.uploader)
+        let changes = unfoldedItems.take()
+        guard !changes.rows.isEmpty else { return }
+        let newRows = itemFactors.gather(changes.rows)
+        itemGramian.replace(oldRows: changes.folded, newRows: newRows)
+        userGrams.itemsChanged(changes.rows)
+        let d = configuration.dimension
+        changes.folded.withUnsafeBufferPointer { old in
+            newRows.withUnsafeBufferPointer { new in
+                for (index, row) in changes.rows.enumerated() where warm[Int(row)] {
+                    let profile = profiles[Int(row)]
+                    centroids.update(
+                        from: UnsafeBufferPointer(rebasing: old[index * d..<(index + 1) * d]),
+                        to: UnsafeBufferPointer(rebasing: new[index * d..<(index + 1) * d]),
+                        categories: profile.categories, uploader: profile.uploader)
+                }
+            }
         }
     }
 

@@ -36,14 +36,16 @@ struct GramianTests {
         var random = SplitMix64(seed: UInt64(changedRows))
         var table = random.table(rows: 400, dimension: 16, scale: 0.5)
         var gramian = Gramian(exactOf: table)
-        var changes: [(old: [Float], new: [Float])] = []
+        var oldRows: [Float] = []
+        var newRows: [Float] = []
         for row in (0..<table.count).shuffled(using: &random).prefix(changedRows) {
             let old = table.vector(row)
             let new = old.map { $0 * 1.5 + 0.3 * random.gaussian() }
             table.set(row, to: new)
-            changes.append((old, new))
+            oldRows += old
+            newRows += new
         }
-        gramian.replace(changes: changes)
+        gramian.replace(oldRows: oldRows, newRows: newRows)
         #expect(gramian.relativeDrift(from: Gramian(exactOf: table)) < 1e-9)
         for i in 0..<16 { for j in 0..<16 { #expect(gramian.values[i * 16 + j] == gramian.values[j * 16 + i]) } }
     }
