@@ -16,7 +16,7 @@ public struct Engagement: Sendable, Equatable {
 
 /// What the catalog says about an item: its categories and uploader, from
 /// which a fresh item's first vector comes.
-public struct ItemProfile: Sendable, Equatable {
+public struct ItemProfile: Sendable, Hashable {
     public var categories: [String]
     public var uploader: String?
 

@@ -136,11 +136,11 @@ extension RecommenderModel {
             let endsSweep = Int(end) == items.count
             projectItems(itemRows.filter { interactionUsers(ofItem: $0) > 0 }, trackChanges: !endsSweep)
             if configuration.freshItemCentroids {
-                for row in itemRows where interactionUsers(ofItem: row) == 0 {
-                    if let centroid = centroidVector(for: profiles[Int(row)]) {
-                        if !endsSweep { unfoldedItems.willChange(row, in: itemFactors) }
-                        itemFactors.set(Int(row), to: centroid)
-                    }
+                let fresh = itemRows.filter { interactionUsers(ofItem: $0) == 0 }
+                for (row, centroid) in zip(fresh, centroidVectors(of: fresh)) {
+                    guard let centroid else { continue }
+                    if !endsSweep { unfoldedItems.willChange(row, in: itemFactors) }
+                    itemFactors.set(Int(row), to: centroid)
                 }
             }
             progress.nextItem = end
@@ -193,10 +193,8 @@ extension RecommenderModel {
     /// must be folded); items not yet warm are pulled toward their centroid vector.
     mutating func projectItems(_ rows: [Int32], trackChanges: Bool = true) {
         guard !rows.isEmpty else { return }
-        let batch = training.itemBatch(rows, interactions: interactions) { row in
-            guard !warm[Int(row)], configuration.freshItemCentroids else { return nil }
-            return centroidVector(for: profiles[Int(row)])
-        }
+        let priors = configuration.freshItemCentroids ? centroidVectors(of: rows, where: { !warm[Int($0)] }) : nil
+        let batch = training.itemBatch(rows, interactions: interactions, priors: priors)
         var solver = WALSSolver(
             gramian: userGramian, unobservedWeight: configuration.unobservedWeight,
             regularization: configuration.regularization, priorWeight: configuration.freshItemPriorWeight)

@@ -84,6 +84,21 @@ public struct RecommenderModel: Sendable {
             categoryWeight: configuration.categoryWeight, uploaderWeight: configuration.uploaderWeight)
     }
 
+    /// `centroidVector(for:)` of the items `rows` that satisfy `condition`
+    /// (nil for the others), computed once per distinct profile: items share
+    /// category sets (MovieLens: 9,724 items, under a thousand genre sets).
+    func centroidVectors(of rows: [Int32], where condition: (Int32) -> Bool = { _ in true }) -> [[Float]?] {
+        var byProfile: [ItemProfile: [Float]?] = [:]
+        return rows.map { row in
+            guard condition(row) else { return nil }
+            let profile = profiles[Int(row)]
+            if let known = byProfile[profile] { return known }
+            let vector = centroidVector(for: profile)
+            byProfile[profile] = vector
+            return vector
+        }
+    }
+
     mutating func randomVector() -> [Float] {
         let d = configuration.dimension
         let scale = configuration.initialScale / Float(d).squareRoot()

@@ -37,15 +37,16 @@ public struct WALSTraining: Sendable {
         return batch
     }
 
-    /// Projection inputs for items `rows` (all their interactions), each with
-    /// the prior `prior(row)` gives, if any.
-    public func itemBatch(_ rows: [Int32], interactions: InteractionStore, prior: (Int32) -> [Float]? = { _ in nil }) -> ProjectionBatch {
+    /// Projection inputs for items `rows` (all their interactions), each
+    /// with its prior from `priors` (by position in `rows`), if given.
+    public func itemBatch(_ rows: [Int32], interactions: InteractionStore, priors: [[Float]?]? = nil) -> ProjectionBatch {
+        precondition(priors == nil || priors!.count == rows.count, "one prior (or nil) per row")
         var batch = ProjectionBatch()
         let histories = rows.map { Int($0) < interactions.byItem.count ? interactions.byItem[Int($0)] : [] }
         batch.reserveCapacity(targets: rows.count, neighbours: histories.reduce(0) { $0 + $1.count })
         interactions.userEventCounts.withUnsafeBufferPointer { eventCounts in
-            for (item, entries) in zip(rows, histories) {
-                batch.append(target: item, count: entries.count, prior: prior(item)) { neighbours, confidences in
+            for (index, (item, entries)) in zip(rows, histories).enumerated() {
+                batch.append(target: item, count: entries.count, prior: priors?[index]) { neighbours, confidences in
                     for (index, entry) in entries.enumerated() {
                         neighbours[index] = entry.user
                         confidences[index] = confidence.confidence(
