@@ -1,4 +1,5 @@
 import CBLAS
+import CKernels
 
 /// The exact projection of an entity with a short history through the
 /// Woodbury identity. With `A0 = w0 G + (lambda + mu) I` shared by every
@@ -55,7 +56,6 @@ extension WALSSolver {
     ) -> Bool? {
         let d = dimension
         let n = neighbours.count
-        for j in 0..<n where confidences[j] < unobservedWeight { return nil }
         if workspace.gathered.count < n * d {
             workspace.gathered = [Float](repeating: 0, count: n * d * 2)
             workspace.weighted = workspace.gathered
@@ -70,16 +70,10 @@ extension WALSSolver {
                     workspace.matrix.withUnsafeMutableBufferPointer { z in
                         workspace.small.withUnsafeMutableBufferPointer { small in
                             // b = sum_j c_j y_j (+ mu p); the rows of S.
-                            for k in 0..<d { rhs[k] = 0 }
-                            for j in 0..<n {
-                                let source = factors + Int(neighbours[j]) * d
-                                let c = confidences[j]
-                                let scale = (c - unobservedWeight).squareRoot()
-                                for k in 0..<d {
-                                    rhs[k] += c * source[k]
-                                    weighted[j * d + k] = source[k] * scale
-                                }
-                            }
+                            guard recstream_gather_projection(
+                                weighted.baseAddress, rhs.baseAddress, factors, neighbours.baseAddress, confidences.baseAddress,
+                                unobservedWeight, n, d) == 1
+                            else { return nil }
                             if let prior, priorWeight > 0 {
                                 for k in 0..<d { rhs[k] += priorWeight * prior[k] }
                             }

@@ -85,22 +85,12 @@ public struct WALSSolver: Sendable {
             workspace.weighted.withUnsafeMutableBufferPointer { weighted in
                 workspace.matrix.withUnsafeMutableBufferPointer { matrix in
                     workspace.rhs.withUnsafeMutableBufferPointer { rhs in
-                        for k in 0..<d { rhs[k] = 0 }
                         // b = sum_j c_j y_j; A += Y^T diag(c - w0) Y. When every c_j >= w0
                         // (always, for w0 <= 1), A += S^T S with S = diag(sqrt(c - w0)) Y
                         // by ssyrk: half the flops of the general product.
-                        var symmetric = true
-                        for j in 0..<n {
-                            let source = factors + Int(neighbours[j]) * d
-                            let c = confidences[j]
-                            let excess = c - unobservedWeight
-                            symmetric = symmetric && excess >= 0
-                            let scale = excess >= 0 ? excess.squareRoot() : excess
-                            for k in 0..<d {
-                                rhs[k] += c * source[k]
-                                weighted[j * d + k] = source[k] * scale
-                            }
-                        }
+                        let symmetric = recstream_gather_projection(
+                            weighted.baseAddress, rhs.baseAddress, factors, neighbours.baseAddress, confidences.baseAddress,
+                            unobservedWeight, n, d) == 1
                         if n > 0 && symmetric {
                             // Column-major: S^T is d x n with leading dimension d; A (lower,
                             // which is the upper triangle row-major) += S^T S.
@@ -108,9 +98,15 @@ public struct WALSSolver: Sendable {
                                 CblasColMajor, CblasLower, CblasNoTrans, Int32(d), Int32(n),
                                 1, weighted.baseAddress, Int32(d), 1, matrix.baseAddress, Int32(d))
                         } else if n > 0 {
+                            for k in 0..<d { rhs[k] = 0 }
                             for j in 0..<n {
                                 let source = factors + Int(neighbours[j]) * d
-                                for k in 0..<d { gathered[j * d + k] = source[k] }
+                                let c = confidences[j]
+                                for k in 0..<d {
+                                    rhs[k] += c * source[k]
+                                    gathered[j * d + k] = source[k]
+                                    weighted[j * d + k] = (c - unobservedWeight) * source[k]
+                                }
                             }
                             // A += Y^T W with W = diag(c - w0) Y (column-major: Y is d x n).
                             cblas_sgemm(

@@ -9,7 +9,8 @@ struct WALSSolverTests {
     let mu: Float = 0.8
 
     /// Builds the normal equations naively in double precision and solves them.
-    func referenceProjection(items: EmbeddingTable, neighbours: [Int32], confidences: [Float], prior: [Float]?) -> [Double] {
+    func referenceProjection(items: EmbeddingTable, neighbours: [Int32], confidences: [Float], prior: [Float]?, w0: Float? = nil) -> [Double] {
+        let w0 = w0 ?? self.w0
         var a = [[Double]](repeating: [Double](repeating: 0, count: d), count: d)
         var b = [Double](repeating: 0, count: d)
         for row in 0..<items.count {
@@ -57,6 +58,26 @@ struct WALSSolverTests {
         if interactionCount == 0 {
             #expect(output.vector(0).allSatisfy { $0 == 0 }, "no history and no prior: the zero vector")
         }
+    }
+
+    /// With w0 > 1 some confidences fall below it: `A` gains terms with
+    /// negative weights, which the symmetric ssyrk form cannot express, and
+    /// the general product must give the same exact projection.
+    @Test func confidencesBelowTheUnobservedWeightAreSolvedExactly() throws {
+        var random = SplitMix64(seed: 9)
+        let items = random.table(rows: 120, dimension: d, scale: 0.3)
+        let heavyW0: Float = 2.5
+        let solver = WALSSolver(gramian: Gramian(exactOf: items), unobservedWeight: heavyW0, regularization: lambda)
+        let neighbours = (0..<60).map { _ in Int32.random(in: 0..<120, using: &random) }
+        let confidences = neighbours.map { _ in Float.random(in: 1...5, using: &random) }
+        #expect(confidences.contains { $0 < heavyW0 } && confidences.contains { $0 > heavyW0 })
+        var batch = ProjectionBatch()
+        batch.append(target: 0, neighbours: neighbours, confidences: confidences)
+        var output = EmbeddingTable(dimension: d)
+        output.appendZero()
+        #expect(solver.solve(batch, factors: items, into: &output) == 0)
+        let expected = referenceProjection(items: items, neighbours: neighbours, confidences: confidences, prior: nil, w0: heavyW0)
+        #expect(Reference.relativeError(output.vector(0), expected) < 1e-4)
     }
 
     /// A batch with enough short histories takes the Woodbury path (shared

@@ -2,6 +2,7 @@
 #define RECSTREAM_CKERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /// Solves A x = b in place for a symmetric positive definite d x d matrix A
 /// given by its upper triangle, row-major (b becomes x; A's upper triangle
@@ -21,5 +22,11 @@ void recstream_user_gram_system(float *matrix, float *rhs, const float *base, co
 /// Multiplies R (the right half of each row of terms, d rows of 2d) and q
 /// (the second half of sums) by factor.
 void recstream_scale_recent(double *terms, double *sums, double factor, ptrdiff_t d);
+
+/// For the n neighbours of an entity (rows of factors, d values each, with
+/// their confidences): rhs = sum_j c_j y_j and scaled row j = sqrt(c_j - w0) y_j.
+/// Returns 0 as soon as some c_j < w0 (then scaled and rhs are incomplete), 1 otherwise.
+int recstream_gather_projection(float *scaled, float *rhs, const float *factors, const int32_t *neighbours, const float *confidences,
+                                float unobservedWeight, ptrdiff_t n, ptrdiff_t d);
 
 #endif
