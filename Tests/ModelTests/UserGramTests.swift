@@ -26,8 +26,9 @@ struct UserGramTests {
     }
 
     /// Learns `history` one event per batch (a full sweep every
-    /// `sweepEvery` events, when given) after `alreadyLearned`, and checks the user of every tenth
-    /// event against its normal equations solved in double from scratch.
+    /// `sweepEvery` events, when given) after `alreadyLearned`, and checks
+    /// the user of every tenth event against its normal equations solved in
+    /// double from scratch.
     /// `apply` projects users last (no item projection at these settings),
     /// so right after it the user was solved against the items as they are.
     func learnAndCheck(_ model: inout RecommenderModel, _ history: [Engagement], sweepEvery: Int? = nil, alreadyLearned: [Engagement] = []) {
