@@ -83,6 +83,12 @@ public struct InteractionStore: Sendable {
     /// Number of the user's events after `lastSequence`.
     @inline(__always)
     public func eventsSince(user: Int32, lastSequence: Int64) -> Int64 {
-        userEventCounts[Int(user)] - lastSequence - 1
+        Self.eventsSince(lastSequence: lastSequence, eventCount: userEventCounts[Int(user)])
+    }
+
+    /// Number of a user's events after `lastSequence` when its event counter is `eventCount`.
+    @inline(__always)
+    public static func eventsSince(lastSequence: Int64, eventCount: Int64) -> Int64 {
+        eventCount - lastSequence - 1
     }
 }

@@ -86,11 +86,16 @@ struct UserGram: Sendable {
     /// projection costs less.
     static func isWorthBuilding(history: [InteractionStore.UserEntry], itemStamps: [UInt64], movedSince batchClock: UInt64) -> Bool {
         var moved = 0
-        for entry in history where Int(entry.item) < itemStamps.count && itemStamps[Int(entry.item)] > batchClock {
+        for entry in history where hasMoved(entry.item, itemStamps: itemStamps, since: batchClock) {
             moved += 1
             if !isSyncable(changedEntries: moved, historyCount: history.count) { return false }
         }
         return true
+    }
+
+    /// Whether `item`'s vector changed after `clock` (`UserGramCache.itemStamps`).
+    private static func hasMoved(_ item: Int32, itemStamps: [UInt64], since clock: UInt64) -> Bool {
+        Int(item) < itemStamps.count && itemStamps[Int(item)] > clock
     }
 
     /// Size in bytes, for the cache's budget.
@@ -113,7 +118,7 @@ struct UserGram: Sendable {
             scaled.withUnsafeMutableBufferPointer { scaled in
                 sums.withUnsafeMutableBufferPointer { sums in
                     for (j, entry) in history.enumerated() {
-                        let since = eventCount - entry.lastSequence - 1
+                        let since = InteractionStore.eventsSince(lastSequence: entry.lastSequence, eventCount: eventCount)
                         let coefficients = terms.coefficients(weight: entry.weight, eventsSince: since)
                         guard coefficients.a >= 0 else { return false }
                         let source = items + Int(entry.item) * d
@@ -172,8 +177,7 @@ struct UserGram: Sendable {
         var changed: [Int] = []
         for j in 0..<known {
             let entry = history[j]
-            let item = Int(entry.item)
-            let moved = item < itemStamps.count && itemStamps[item] > syncedAt
+            let moved = Self.hasMoved(entry.item, itemStamps: itemStamps, since: syncedAt)
             if moved || entry.weight != weights[j] || entry.lastSequence != sequences[j] { changed.append(j) }
         }
         guard Self.isSyncable(changedEntries: changed.count + history.count - known, historyCount: history.count) else { return false }
@@ -211,9 +215,9 @@ struct UserGram: Sendable {
             let entry = history[j]
             vectors.withUnsafeMutableBufferPointer { vectors in
                 let kept = vectors.baseAddress! + j * d
-                add(kept, -terms.coefficients(weight: weights[j], eventsSince: eventCount - sequences[j] - 1))
+                add(kept, -terms.coefficients(weight: weights[j], eventsSince: InteractionStore.eventsSince(lastSequence: sequences[j], eventCount: eventCount)))
                 let source = items + Int(entry.item) * d
-                add(source, terms.coefficients(weight: entry.weight, eventsSince: eventCount - entry.lastSequence - 1))
+                add(source, terms.coefficients(weight: entry.weight, eventsSince: InteractionStore.eventsSince(lastSequence: entry.lastSequence, eventCount: eventCount)))
                 kept.update(from: source, count: d)
             }
             weights[j] = entry.weight
@@ -221,7 +225,7 @@ struct UserGram: Sendable {
         }
         for entry in history[known...] {
             let source = items + Int(entry.item) * d
-            add(source, terms.coefficients(weight: entry.weight, eventsSince: eventCount - entry.lastSequence - 1))
+            add(source, terms.coefficients(weight: entry.weight, eventsSince: InteractionStore.eventsSince(lastSequence: entry.lastSequence, eventCount: eventCount)))
             weights.append(entry.weight)
             sequences.append(entry.lastSequence)
             vectors.append(contentsOf: UnsafeBufferPointer(start: source, count: d))

@@ -26,11 +26,11 @@ public struct WALSTraining: Sendable {
         let histories = rows.map { Int($0) < interactions.byUser.count ? interactions.byUser[Int($0)] : [] }
         batch.reserveCapacity(targets: rows.count, neighbours: histories.reduce(0) { $0 + $1.count })
         for (user, entries) in zip(rows, histories) {
-            let eventCount = entries.isEmpty ? 0 : interactions.userEventCounts[Int(user)]
             batch.append(target: user, count: entries.count) { neighbours, confidences in
                 for (index, entry) in entries.enumerated() {
                     neighbours[index] = entry.item
-                    confidences[index] = confidence.confidence(weight: entry.weight, eventsSince: eventCount - entry.lastSequence - 1)
+                    confidences[index] = confidence.confidence(
+                        weight: entry.weight, eventsSince: interactions.eventsSince(user: user, lastSequence: entry.lastSequence))
                 }
             }
         }
@@ -44,14 +44,12 @@ public struct WALSTraining: Sendable {
         var batch = ProjectionBatch()
         let histories = rows.map { Int($0) < interactions.byItem.count ? interactions.byItem[Int($0)] : [] }
         batch.reserveCapacity(targets: rows.count, neighbours: histories.reduce(0) { $0 + $1.count })
-        interactions.userEventCounts.withUnsafeBufferPointer { eventCounts in
-            for (index, (item, entries)) in zip(rows, histories).enumerated() {
-                batch.append(target: item, count: entries.count, prior: priors?[index]) { neighbours, confidences in
-                    for (index, entry) in entries.enumerated() {
-                        neighbours[index] = entry.user
-                        confidences[index] = confidence.confidence(
-                            weight: entry.weight, eventsSince: eventCounts[Int(entry.user)] - entry.lastSequence - 1)
-                    }
+        for (index, (item, entries)) in zip(rows, histories).enumerated() {
+            batch.append(target: item, count: entries.count, prior: priors?[index]) { neighbours, confidences in
+                for (index, entry) in entries.enumerated() {
+                    neighbours[index] = entry.user
+                    confidences[index] = confidence.confidence(
+                        weight: entry.weight, eventsSince: interactions.eventsSince(user: entry.user, lastSequence: entry.lastSequence))
                 }
             }
         }
