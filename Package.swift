@@ -16,6 +16,11 @@ let librdkafkaRuntimePath: [LinkerSetting] = [
     ])
 ]
 
+/// Every Swift target imports its dependencies `internal` unless it says
+/// `public import`: a target's public API cannot leak the C or third-party
+/// types it uses inside.
+let swiftSettings: [SwiftSetting] = [.enableUpcomingFeature("InternalImportsByDefault")]
+
 let package = Package(
     name: "recstream",
     platforms: [.macOS(.v15)],
@@ -34,62 +39,91 @@ let package = Package(
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CBLAS", providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
-
         .target(name: "CKernels"),
-        .target(name: "RecstreamModel", dependencies: ["CBLAS", "CKernels"]),
+
+        // The data flow of one event, bottom up: configuration keys, the maths,
+        // PostgreSQL, Kafka, event decoding, the pipeline that joins them, and
+        // `serve` as a service. Evaluation and benchmarks sit beside the
+        // pipeline; the executable parses commands and holds their bodies.
+        .target(name: "RecstreamConfiguration", swiftSettings: swiftSettings),
+        .target(name: "RecstreamModel", dependencies: ["CBLAS", "CKernels", "RecstreamConfiguration"], swiftSettings: swiftSettings),
         .target(
             name: "RecstreamStore",
-            dependencies: ["CLibPQ", "RecstreamModel", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")],
+            resources: [.embedInCode("Schema")],
+            swiftSettings: swiftSettings
         ),
         .target(
             name: "RecstreamStream",
-            dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
         ),
+        .target(name: "RecstreamEvents", dependencies: ["RecstreamModel"], swiftSettings: swiftSettings),
         .target(
-            name: "RecstreamDaemon",
+            name: "RecstreamIngest",
             dependencies: [
-                "RecstreamModel", "RecstreamStore", "RecstreamStream",
+                "RecstreamConfiguration", "RecstreamModel", "RecstreamStore", "RecstreamStream", "RecstreamEvents",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
-            ]
+            ],
+            swiftSettings: swiftSettings
         ),
+        .target(name: "RecstreamEvaluation", dependencies: ["RecstreamModel", "RecstreamEvents"], swiftSettings: swiftSettings),
         .target(
             name: "RecstreamService",
             dependencies: [
-                "RecstreamDaemon", "RecstreamStore", "RecstreamStream",
+                "RecstreamIngest", "RecstreamStore", "RecstreamStream",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
-            ]
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "RecstreamBenchmarks",
+            dependencies: [
+                "CBLAS", "RecstreamModel", "RecstreamStore", "RecstreamStream", "RecstreamIngest",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "recstream",
             dependencies: [
-                "RecstreamDaemon", "RecstreamService",
+                "RecstreamConfiguration", "RecstreamModel", "RecstreamStore", "RecstreamStream", "RecstreamEvents",
+                "RecstreamIngest", "RecstreamEvaluation", "RecstreamService", "RecstreamBenchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings,
             linkerSettings: librdkafkaRuntimePath
         ),
 
-        .target(name: "TestSupport", dependencies: ["RecstreamStore"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["RecstreamStore"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        .testTarget(name: "ConfigurationTests", dependencies: ["RecstreamConfiguration"]),
+        .testTarget(name: "ModelTests", dependencies: ["RecstreamModel", "RecstreamConfiguration"]),
         .testTarget(name: "StoreTests", dependencies: ["RecstreamStore", "RecstreamModel", "TestSupport"]),
-        .testTarget(name: "ModelTests", dependencies: ["RecstreamModel"]),
-        .testTarget(name: "ServiceTests", dependencies: ["RecstreamService", "RecstreamDaemon", "RecstreamStream"]),
-        .testTarget(
-            name: "CLITests",
-            dependencies: ["TestSupport", "recstream", "RecstreamStore", "RecstreamStream", "RecstreamModel"],
-            linkerSettings: librdkafkaRuntimePath
-        ),
-        .testTarget(
-            name: "DaemonTests",
-            dependencies: ["RecstreamDaemon", "RecstreamModel", "RecstreamStore", "RecstreamStream", "TestSupport"],
-            linkerSettings: librdkafkaRuntimePath
-        ),
         .testTarget(
             name: "StreamTests",
             dependencies: ["RecstreamStream", "TestSupport"],
+            linkerSettings: librdkafkaRuntimePath
+        ),
+        .testTarget(name: "EventsTests", dependencies: ["RecstreamEvents"]),
+        .testTarget(
+            name: "IngestTests",
+            dependencies: [
+                "RecstreamIngest", "RecstreamConfiguration", "RecstreamModel", "RecstreamStore", "RecstreamStream", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            linkerSettings: librdkafkaRuntimePath
+        ),
+        .testTarget(name: "EvaluationTests", dependencies: ["RecstreamEvaluation", "RecstreamEvents", "RecstreamModel"]),
+        .testTarget(name: "ServiceTests", dependencies: ["RecstreamService", "RecstreamIngest", "RecstreamStream"]),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["TestSupport", "recstream", "RecstreamStore", "RecstreamStream", "RecstreamModel"],
             linkerSettings: librdkafkaRuntimePath
         ),
     ]

@@ -3,7 +3,8 @@ import Hummingbird
 import Logging
 import Metrics
 import Prometheus
-import RecstreamDaemon
+public import RecstreamIngest
+import RecstreamStream
 import ServiceLifecycle
 
 /// `recstream serve`: the ingest pipeline, its health monitor and the HTTP
@@ -24,7 +25,7 @@ public enum Daemon {
 
         let notifier = SystemdNotifier()
         let pipeline = try IngestPipeline(configuration: configuration, logger: logger)
-        IngestPipeline.recordBuildInfo()
+        recordBuildInfo()
         guard let address = HTTPAddress(configuration.httpAddress) else { preconditionFailure("validated by DaemonConfiguration") }
         let application = Application(
             router: HealthEndpoints.router(health: pipeline.health, stallSeconds: configuration.stallSeconds, registry: registry),
@@ -48,6 +49,12 @@ public enum Daemon {
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         logger.info("stopped")
+    }
+
+    /// `recstream_build_info`: a constant 1 labelled with the versions that run.
+    private static func recordBuildInfo() {
+        Gauge(label: "recstream_build_info", dimensions: [("version", RecstreamVersion.current), ("librdkafka", LibrdkafkaRuntime.version)])
+            .record(1)
     }
 
     /// Prometheus buckets fitted to what recstream measures.

@@ -1,6 +1,6 @@
 import Hummingbird
 import Prometheus
-import RecstreamDaemon
+import RecstreamIngest
 
 /// The operator's HTTP endpoints: `/healthz` (liveness), `/readyz`
 /// (readiness with a JSON body per component) and `/metrics` (Prometheus

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import RecstreamDaemon
+import RecstreamIngest
 import RecstreamStore
 import ServiceLifecycle
 import Synchronization
@@ -68,10 +68,10 @@ struct HealthMonitor: Service {
             let current = try connection.flatMap { $0.isHealthy ? $0 : nil }
                 ?? PostgresConnection(conninfo: conninfo)
             _ = try current.execute("select 1")
-            health.succeeded(kafka: false)
+            health.succeeded(.postgres)
             return current
         } catch {
-            health.failed(kafka: false, error: "\(error)")
+            health.failed(.postgres, error: "\(error)")
             return nil
         }
     }

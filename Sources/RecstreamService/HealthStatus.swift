@@ -1,5 +1,5 @@
 import Foundation
-import RecstreamDaemon
+import RecstreamIngest
 
 /// What `/healthz` and `/readyz` answer, derived from one health snapshot.
 struct HealthStatus {
@@ -13,7 +13,7 @@ struct HealthStatus {
     var live: Bool { now.timeIntervalSince(snapshot.lastProgress) <= Double(stallSeconds) }
 
     var kafkaReady: Bool { !snapshot.assigned.isEmpty && snapshot.kafka.reachable == true }
-    var databaseReady: Bool { snapshot.database.reachable == true }
+    var databaseReady: Bool { snapshot.postgres.reachable == true }
 
     /// Readiness: partitions assigned and the broker reachable, PostgreSQL
     /// reachable, the model loaded, and the loop live.
@@ -25,14 +25,14 @@ struct HealthStatus {
         var kafka = component(snapshot.kafka, ready: kafkaReady)
         kafka["assigned_partitions"] = partitions
         var pipeline: [String: Any] = ["status": live ? "ok" : "stalled", "last_progress": timestamp(snapshot.lastProgress)]
-        if let topK = snapshot.lastFullTopK {
-            pipeline["last_full_topk_seconds"] = topK.seconds
-            pipeline["last_full_topk_finished"] = timestamp(topK.finishedAt)
+        if let recompute = snapshot.lastFullRecompute {
+            pipeline["last_full_topk_seconds"] = recompute.seconds
+            pipeline["last_full_topk_finished"] = timestamp(recompute.finishedAt)
         }
         let body: [String: Any] = [
             "status": ready ? "ready" : "not ready",
             "kafka": kafka,
-            "postgres": component(snapshot.database, ready: databaseReady),
+            "postgres": component(snapshot.postgres, ready: databaseReady),
             "model": ["status": snapshot.modelLoaded ? "ok" : "loading"],
             "pipeline": pipeline,
         ]
@@ -40,7 +40,7 @@ struct HealthStatus {
         return String(decoding: data, as: UTF8.self)
     }
 
-    private func component(_ dependency: PipelineHealth.Dependency, ready: Bool) -> [String: Any] {
+    private func component(_ dependency: PipelineHealth.DependencyStatus, ready: Bool) -> [String: Any] {
         var fields: [String: Any] = [
             "status": ready ? "ok" : dependency.reachable == nil ? "unknown" : dependency.reachable == true ? "waiting" : "unreachable"
         ]

@@ -1,5 +1,5 @@
 import Foundation
-import RecstreamDaemon
+import RecstreamIngest
 import ServiceLifecycle
 
 /// The ingest pipeline as a swift-service-lifecycle service. The pipeline

@@ -1,6 +1,6 @@
 import Foundation
-import Logging
-import RecstreamDaemon
+public import Logging
+public import RecstreamIngest
 import Synchronization
 
 /// A swift-log handler writing one structured line per entry to stdout, for

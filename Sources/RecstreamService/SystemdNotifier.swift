@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// systemd's notification protocol without libsystemd: one datagram per
 /// message to the unix socket in `$NOTIFY_SOCKET` (an `@` prefix names an

@@ -14,8 +14,13 @@ public struct BatchWrites: Sendable {
     public var eventIDs: [String] = []
     /// The next offset of every partition the batch read.
     public var offsets: [PartitionOffset] = []
-    /// The version the written vectors carry.
+    /// The model version after the batch: its vectors carry it, and so do the
+    /// lists published for it.
     public var modelVersion: Int64 = 0
+    /// The model's dimension and hyperparameters (JSON), when the batch
+    /// records them (`model_metadata`, written first: vectors are checked
+    /// against its dimension).
+    public var metadata: (dimension: Int, hyperparameters: String)?
 
     public init() {}
 }
@@ -32,11 +37,14 @@ public struct BatchTransaction {
     public func commit(_ writes: BatchWrites) throws {
         let state = StateRepository(connection: connection)
         try connection.transaction {
+            if let metadata = writes.metadata {
+                try state.saveMetadata(dimension: metadata.dimension, hyperparameters: metadata.hyperparameters, modelVersion: writes.modelVersion)
+            }
             try state.insertUsers(writes.users)
             try state.upsertItems(writes.items)
             try state.upsertInteractions(writes.interactions)
-            try state.upsertVectors(writes.userVectors, side: .user, version: writes.modelVersion)
-            try state.upsertVectors(writes.itemVectors, side: .item, version: writes.modelVersion)
+            try state.upsertVectors(writes.userVectors, side: .user)
+            try state.upsertVectors(writes.itemVectors, side: .item)
             try state.upsertCentroids(writes.centroids)
             try state.insertDeadLetters(writes.deadLetters)
             try state.recordEventIDs(writes.eventIDs)

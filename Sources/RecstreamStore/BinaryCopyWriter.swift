@@ -48,6 +48,16 @@ public struct BinaryCopyWriter {
         bytes.append(contentsOf: value)
     }
 
+    /// A `text` field, NULL for nil.
+    public mutating func append(optional value: String?) {
+        if let value { append(value) } else { appendNull() }
+    }
+
+    /// A `bytea` field, NULL for nil.
+    public mutating func append(optionalBytes value: [UInt8]?) {
+        if let value { append(bytes: value) } else { appendNull() }
+    }
+
     /// A one-dimensional `real[]` without NULL elements, bit-exact.
     public mutating func append<C: Collection>(realArray values: C) where C.Element == Float {
         appendArrayHeader(byteCount: 8 * values.count, elementOid: BinaryCopyFormat.float4Oid, count: values.count)

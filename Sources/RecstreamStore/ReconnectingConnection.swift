@@ -1,5 +1,5 @@
 import Foundation
-import Logging
+public import Logging
 
 /// A connection that comes back by itself: `run` hands the current
 /// connection to its body, and when the server or the network went away it

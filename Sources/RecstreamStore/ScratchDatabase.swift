@@ -24,10 +24,10 @@ public final class ScratchDatabase {
         try PostgresConnection(conninfo: conninfo)
     }
 
-    /// A connection with every migration of `Migration.defaultDirectory()` applied.
+    /// A connection with every migration applied.
     public func migrated() throws -> PostgresConnection {
         let connection = try connect()
-        _ = try Migrator(migrations: try Migration.load(from: Migration.defaultDirectory())).migrate(connection)
+        _ = try Migrator(migrations: Migration.all).migrate(connection)
         return connection
     }
 }

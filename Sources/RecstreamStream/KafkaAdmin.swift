@@ -1,5 +1,5 @@
 import CRdKafka
-import Logging
+public import Logging
 
 /// Topic administration through the Kafka Admin API.
 public final class KafkaAdmin: @unchecked Sendable {

@@ -13,7 +13,7 @@ final class KafkaClient: @unchecked Sendable {
     /// Topic handles by name, for the legacy produce API (rd_kafka_producev is variadic).
     private var topics: [String: OpaquePointer] = [:]
 
-    init(kind: Kind, properties: [String: String], logger: Logger, rebalanceHandler: RebalanceHandler? = nil) throws {
+    init(kind: Kind, properties: [String: String], logger: Logger) throws {
         let conf = rd_kafka_conf_new()!
         var errorText = CErrorBuffer()
         for (key, value) in properties.sorted(by: { $0.key < $1.key }) {
@@ -22,7 +22,7 @@ final class KafkaClient: @unchecked Sendable {
                 throw KafkaError.invalidProperty(key: key, reason: errorText.text)
             }
         }
-        let state = KafkaClientState(logger: logger, rebalanceHandler: rebalanceHandler)
+        let state = KafkaClientState(logger: logger)
         rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(state).toOpaque())
         rd_kafka_conf_set_error_cb(conf) { _, code, reason, opaque in
             guard let opaque else { return }
@@ -43,7 +43,7 @@ final class KafkaClient: @unchecked Sendable {
                 state.recordDelivery(error: error == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : String(cString: rd_kafka_err2str(error)))
             }
         }
-        if kind == .consumer && rebalanceHandler != nil {
+        if kind == .consumer {
             rd_kafka_conf_set_rebalance_cb(conf) { rk, code, partitions, opaque in
                 guard let rk, let partitions, let opaque else { return }
                 let state = Unmanaged<KafkaClientState>.fromOpaque(opaque).takeUnretainedValue()
@@ -69,15 +69,22 @@ final class KafkaClient: @unchecked Sendable {
             TopicPartition(topic: String(cString: partitions.pointee.elems[index].topic), partition: partitions.pointee.elems[index].partition)
         }
         var failure: OpaquePointer?
+        // Read once: the handler runs without the lock, and may take long (it commits a batch).
+        let handler = state.rebalanceHandler.withLock { $0 }
         if code == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS {
-            let starts = state.rebalanceHandler?(.assigned(members)) ?? [:]
-            for (index, member) in members.enumerated() {
-                partitions.pointee.elems[index].offset = (starts[member] ?? .end).librdkafkaOffset
+            let starts = handler?(.assigned(members))
+            if let starts {
+                for (index, member) in members.enumerated() {
+                    partitions.pointee.elems[index].offset = (starts[member] ?? .end).librdkafkaOffset
+                }
             }
-            state.logger.info("partitions assigned", metadata: ["partitions": "\(members.map { "\($0.topic)[\($0.partition)]@\(starts[$0] ?? .end)" })"])
+            let described = members.map { member in
+                "\(member.topic)[\(member.partition)]@\(starts.map { "\($0[member] ?? .end)" } ?? "committed")"
+            }
+            state.logger.info("partitions assigned", metadata: ["partitions": "\(described)"])
             if cooperative { failure = rd_kafka_incremental_assign(rk, partitions) } else { rd_kafka_assign(rk, partitions) }
         } else {
-            _ = state.rebalanceHandler?(.revoked(members))
+            _ = handler?(.revoked(members))
             state.logger.info("partitions revoked", metadata: ["partitions": "\(members.map { "\($0.topic)[\($0.partition)]" })"])
             if cooperative { failure = rd_kafka_incremental_unassign(rk, partitions) } else { rd_kafka_assign(rk, nil) }
         }

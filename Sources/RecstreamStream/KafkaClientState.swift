@@ -16,12 +16,12 @@ final class KafkaClientState: Sendable {
 
     let logger: Logger
     let counters = Mutex(Counters())
-    /// The consumer's rebalance handler; nil lets librdkafka assign by itself.
-    let rebalanceHandler: RebalanceHandler?
+    /// The consumer's rebalance handler, set when it subscribes; nil keeps
+    /// the offsets librdkafka proposes (the group's committed ones).
+    let rebalanceHandler = Mutex<RebalanceHandler?>(nil)
 
-    init(logger: Logger, rebalanceHandler: RebalanceHandler? = nil) {
+    init(logger: Logger) {
         self.logger = logger
-        self.rebalanceHandler = rebalanceHandler
     }
 
     func recordBrokerError(code: Int32, reason: String) {

@@ -1,5 +1,5 @@
 import CRdKafka
-import Logging
+public import Logging
 
 /// A member of a Kafka consumer group with manual offset commits.
 public final class KafkaConsumer: @unchecked Sendable {
@@ -8,16 +8,10 @@ public final class KafkaConsumer: @unchecked Sendable {
 
     /// Creates a consumer from librdkafka properties; `group.id` and
     /// `bootstrap.servers` are required, `enable.auto.commit` defaults to false.
-    /// With a `rebalanceHandler`, the application decides where assigned
-    /// partitions start (e.g. at offsets it stored itself) and finishes its
-    /// work on revoked ones before they go.
-    public init(
-        properties: [String: String], logger: Logger = Logger(label: "recstream.kafka.consumer"),
-        rebalanceHandler: RebalanceHandler? = nil
-    ) throws {
+    public init(properties: [String: String], logger: Logger = Logger(label: "recstream.kafka.consumer")) throws {
         var properties = properties
         if properties["enable.auto.commit"] == nil { properties["enable.auto.commit"] = "false" }
-        client = try KafkaClient(kind: .consumer, properties: properties, logger: logger, rebalanceHandler: rebalanceHandler)
+        client = try KafkaClient(kind: .consumer, properties: properties, logger: logger)
         rd_kafka_poll_set_consumer(client.handle)
     }
 
@@ -26,7 +20,12 @@ public final class KafkaConsumer: @unchecked Sendable {
     }
 
     /// Joins the group for these topics (assignment happens during `poll`).
-    public func subscribe(topics: [String]) throws {
+    /// With `onRebalance`, the application decides where assigned partitions
+    /// start (e.g. at offsets it stored itself) and finishes its work on
+    /// revoked ones before they go; without, partitions start at the
+    /// group's committed offsets.
+    public func subscribe(topics: [String], onRebalance: RebalanceHandler? = nil) throws {
+        client.state.rebalanceHandler.withLock { $0 = onRebalance }
         let list = TopicPartitionList(capacity: topics.count)
         for topic in topics { rd_kafka_topic_partition_list_add(list.pointer, topic, -1 /* RD_KAFKA_PARTITION_UA */) }
         let code = rd_kafka_subscribe(client.handle, list.pointer)

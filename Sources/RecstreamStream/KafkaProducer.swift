@@ -1,5 +1,5 @@
 import CRdKafka
-import Logging
+public import Logging
 
 /// Publishes keyed messages to Kafka topics.
 public final class KafkaProducer: @unchecked Sendable {

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import RecstreamDaemon
+import RecstreamBenchmarks
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

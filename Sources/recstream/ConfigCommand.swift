@@ -1,14 +1,26 @@
 import ArgumentParser
 import Foundation
-import RecstreamDaemon
+import RecstreamIngest
 
-/// `recstream config check FILE`.
+/// `recstream config check FILE` and `recstream config example`.
 struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "config",
         abstract: "Work with configuration files.",
-        subcommands: [Check.self]
+        subcommands: [Check.self, Example.self]
     )
+
+    struct Example: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "example",
+            abstract: "Print a configuration file that sets every key to its default, each with what it does.",
+            discussion: "The same text as config/recstream.example.toml (a test keeps the two equal)."
+        )
+
+        func run() {
+            print(DaemonConfiguration.exampleFile, terminator: "")
+        }
+    }
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import RecstreamDaemon
+import RecstreamEvaluation
+import RecstreamEvents
 import RecstreamModel
 
 struct EvalCommand: ParsableCommand {
@@ -39,19 +40,15 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         let log = try InteractionLog.load(ratings: ratings, items: items, format: format)
-        var configuration = ModelConfiguration()
-        configuration.seed = seed
-        configuration.freshItemCentroids = freshItemCentroids
-        for override in overrides {
-            let parts = override.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2 else { throw ValidationError("--set expects key=value, got \"\(override)\"") }
-            do {
-                try configuration.set(parts[0], to: parts[1])
-            } catch {
-                throw ValidationError("--set \(error)")
-            }
+        var defaults = ModelConfiguration()
+        defaults.seed = seed
+        defaults.freshItemCentroids = freshItemCentroids
+        let configuration: ModelConfiguration
+        do {
+            configuration = try ModelConfiguration.configurationTable.load(defaults, overrides: overrides)
+        } catch {
+            throw ValidationError("\(error)")
         }
-        if let problem = configuration.problems().first { throw ValidationError("--set \(problem.key): \(problem.reason)") }
         var evaluation = PrequentialEvaluation(configuration: configuration)
         evaluation.warmUpBatchSize = batchSize
         let report = evaluation.run(log)

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import RecstreamDaemon
+import RecstreamEvaluation
 
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,5 @@
-import ArgumentParser
-import RecstreamDaemon
+public import ArgumentParser
+import RecstreamEvaluation
 
 /// `--format movielens-csv | movielens-100k | jsonl`, checked by the parser.
 extension InteractionLogFormat: ExpressibleByArgument {}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import RecstreamDaemon
+import RecstreamEvaluation
+import RecstreamIngest
 
 struct ReplayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import RecstreamDaemon
+import RecstreamIngest
 import RecstreamService
 
 struct ServeCommand: AsyncParsableCommand {

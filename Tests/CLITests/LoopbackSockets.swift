@@ -89,6 +89,8 @@ final class NotifyInbox {
         let lock = NSLock()
         var received: [(at: Date, text: String)] = []
         var open = true
+        /// Signalled by the reader thread as it leaves: only then may the socket close.
+        let readerLeft = DispatchSemaphore(value: 0)
     }
 
     init() throws {
@@ -114,6 +116,7 @@ final class NotifyInbox {
                     mailbox.lock.withLock { mailbox.received.append((Date(), text)) }
                 }
             }
+            mailbox.readerLeft.signal()
         }
     }
 
@@ -137,7 +140,7 @@ final class NotifyInbox {
 
     deinit {
         mailbox.lock.withLock { mailbox.open = false }
-        Thread.sleep(forTimeInterval: 0.3)  // the reader's recv times out and it leaves
+        mailbox.readerLeft.wait()  // within one receive timeout
         close(descriptor)
         unlink(path)
     }

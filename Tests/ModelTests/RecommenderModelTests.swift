@@ -1,4 +1,5 @@
 import Foundation
+import RecstreamConfiguration
 @testable import RecstreamModel
 import Testing
 
@@ -164,13 +165,12 @@ struct RecommenderModelTests {
     }
 
     @Test func configurationKeysSetValuesAndProblemsNameTheKey() throws {
-        var configuration = ModelConfiguration()
-        try configuration.set("recency_horizon", to: "7.5")
-        try configuration.set("event_weights.like", to: "9")
+        let table = ModelConfiguration.configurationTable
+        var configuration = try table.load(ModelConfiguration(), overrides: ["recency_horizon=7.5", "event_weights.like=9"])
         #expect(configuration.confidence.recencyHorizon == 7.5)
         #expect(configuration.eventWeights.like == 9)
-        #expect(throws: ModelConfiguration.KeyError.self) { try configuration.set("dimension", to: "lots") }
-        #expect(throws: ModelConfiguration.KeyError.self) { try configuration.set("no_such_key", to: "1") }
+        #expect(throws: ConfigurationProblems.self) { try table.load(ModelConfiguration(), overrides: ["dimension=lots"]) }
+        #expect(throws: ConfigurationProblems.self) { try table.load(ModelConfiguration(), overrides: ["no_such_key=1"]) }
         configuration.regularization = 0
         configuration.popularityHalfLife = -1
         #expect(configuration.problems().map(\.key) == ["regularization", "popularity_half_life"])

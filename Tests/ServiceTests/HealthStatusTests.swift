@@ -1,5 +1,5 @@
 import Foundation
-@testable import RecstreamDaemon
+@testable import RecstreamIngest
 @testable import RecstreamService
 import RecstreamStream
 import Testing
@@ -14,20 +14,20 @@ struct HealthStatusTests {
         }
         #expect(status().live && !status().ready, "alive at start, not ready: nothing loaded or reached")
         health.modelLoaded()
-        health.succeeded(kafka: false)
-        health.succeeded(kafka: true)
+        health.succeeded(.postgres)
+        health.succeeded(.kafka)
         #expect(!status().ready, "no partitions assigned yet")
         let partition = TopicPartition(topic: "t", partition: 0)
         health.assigned([partition])
         #expect(status().ready)
-        health.failed(kafka: false, error: "connection refused")
+        health.failed(.postgres, error: "connection refused")
         #expect(!status().ready && status().live)
         let report = try #require(try JSONSerialization.jsonObject(with: Data(status().readinessJSON.utf8)) as? [String: Any])
         #expect(report["status"] as? String == "not ready")
         let postgres = try #require(report["postgres"] as? [String: Any])
         #expect(postgres["status"] as? String == "unreachable" && postgres["last_error"] as? String == "connection refused")
         #expect((report["kafka"] as? [String: Any])?["assigned_partitions"] as? [String] == ["t[0]"])
-        health.succeeded(kafka: false)
+        health.succeeded(.postgres)
         #expect(status().ready)
         #expect(!status(after: 31).live && !status(after: 31).ready, "no progress for longer than stall_seconds: wedged")
         health.beat()

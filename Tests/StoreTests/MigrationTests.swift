@@ -9,7 +9,7 @@ struct MigrationTests {
     @Test func migrateTwiceIsANoOpAndTheTablesExist() throws {
         let database = try FreshDatabase()
         let connection = try database.connect()
-        let migrations = try FreshDatabase.migrations()
+        let migrations = Migration.all
         let first = try Migrator(migrations: migrations).migrate(connection)
         #expect(first.applied == migrations.map(\.version))
         #expect(first.alreadyApplied.isEmpty)
@@ -33,7 +33,7 @@ struct MigrationTests {
         let server = try cluster.startPostgres()
         let databases = try (0..<8).map { try ScratchDatabase(server: server, name: "concurrent_\($0)") }
         let urls = databases.map(\.conninfo)
-        let migrator = Migrator(migrations: try FreshDatabase.migrations())
+        let migrator = Migrator(migrations: Migration.all)
         let failures = Mutex<[String]>([])
         DispatchQueue.concurrentPerform(iterations: urls.count) { index in
             do {
@@ -50,7 +50,7 @@ struct MigrationTests {
     @Test func aChangedAppliedFileIsRefusedByName() throws {
         let database = try FreshDatabase()
         let connection = try database.connect()
-        var migrations = try FreshDatabase.migrations()
+        var migrations = Migration.all
         _ = try Migrator(migrations: migrations).migrate(connection)
         migrations[0].sql += "\n-- an edit after the fact\n"
         do {
@@ -77,7 +77,7 @@ struct MigrationTests {
     @Test func listsPublishedBeforeVersionSixReadTheSameAfterIt() throws {
         let database = try FreshDatabase()
         let connection = try database.connect()
-        let migrations = try FreshDatabase.migrations()
+        let migrations = Migration.all
         _ = try Migrator(migrations: migrations.filter { $0.version < 6 }).migrate(connection)
         try connection.execute("insert into items (id, external_id) values (0, 'a'), (1, 'b,\"c'), (2, 'd')")
         try connection.execute("""
@@ -99,7 +99,7 @@ struct MigrationTests {
     @Test func aDatabaseAheadOfTheBinaryIsRefused() throws {
         let database = try FreshDatabase()
         let connection = try database.connect()
-        var migrations = try FreshDatabase.migrations()
+        var migrations = Migration.all
         migrations.append(Migration(version: 999, name: "future", sql: "create table future_table (id int);"))
         _ = try Migrator(migrations: migrations).migrate(connection)
         do {

@@ -13,7 +13,7 @@ struct RepositoryRoundTripTests {
         return (0..<count).map { id in
             VectorRow(id: Int64(id), vector: (0..<dimension).map { k in
                 id == 0 && k < specials.count ? specials[k] : Float(bitPattern: UInt32(truncatingIfNeeded: random.next()) & 0xBEFF_FFFF)
-            })
+            }, version: 7)
         }
     }
 
@@ -74,10 +74,10 @@ struct RepositoryRoundTripTests {
         let row = try storeItems(["m1", "m,2", "m\"3", "m2", "m7"], connection: connection)
         try connection.transaction {
             try recommendations.publishUserLists([
-                ListRow(id: "alice", itemRows: [row["m1"]!, row["m,2"]!, row["m\"3"]!], scores: [0.9, 0.5, -0.25]),
-                ListRow(id: "bob", itemRows: [], scores: []),
-            ], modelVersion: 3)
-            try recommendations.publishRelatedLists([ListRow(id: "m1", itemRows: [row["m2"]!], scores: [0.75])], modelVersion: 3)
+                ListRow(id: "alice", itemRows: [row["m1"]!, row["m,2"]!, row["m\"3"]!], scores: [0.9, 0.5, -0.25], modelVersion: 3),
+                ListRow(id: "bob", itemRows: [], scores: [], modelVersion: 3),
+            ])
+            try recommendations.publishRelatedLists([ListRow(id: "m1", itemRows: [row["m2"]!], scores: [0.75], modelVersion: 3)])
             try recommendations.replacePopular(itemIDs: ["m9", "m1"], scores: [12, 7.5], modelVersion: 3)
         }
         // Written by row id, read back by external id.
@@ -91,7 +91,7 @@ struct RepositoryRoundTripTests {
         #expect(flat.text(row: 2, column: 0) == "3" && flat.text(row: 2, column: 2) == "-0.25")
         // Republishing replaces the whole list.
         try connection.transaction {
-            try recommendations.publishUserLists([ListRow(id: "alice", itemRows: [row["m7"]!], scores: [1])], modelVersion: 4)
+            try recommendations.publishUserLists([ListRow(id: "alice", itemRows: [row["m7"]!], scores: [1], modelVersion: 4)])
         }
         #expect(try recommendations.userList("alice")?.itemIDs == ["m7"])
     }
@@ -157,10 +157,10 @@ struct RepositoryRoundTripTests {
         let connection = try database.migrated()
         let repository = RecommendationRepository(connection: connection)
         let row = try storeItems(["new", "old", "same"], connection: connection)
-        try connection.transaction { try repository.publishUserLists([ListRow(id: "u", itemRows: [row["new"]!], scores: [2])], modelVersion: 20) }
-        try connection.transaction { try repository.publishUserLists([ListRow(id: "u", itemRows: [row["old"]!], scores: [1])], modelVersion: 10) }
+        try connection.transaction { try repository.publishUserLists([ListRow(id: "u", itemRows: [row["new"]!], scores: [2], modelVersion: 20)]) }
+        try connection.transaction { try repository.publishUserLists([ListRow(id: "u", itemRows: [row["old"]!], scores: [1], modelVersion: 10)]) }
         #expect(try repository.userList("u")?.itemIDs == ["new"])
-        try connection.transaction { try repository.publishUserLists([ListRow(id: "u", itemRows: [row["same"]!], scores: [3])], modelVersion: 20) }
+        try connection.transaction { try repository.publishUserLists([ListRow(id: "u", itemRows: [row["same"]!], scores: [3], modelVersion: 20)]) }
         #expect(try repository.userList("u")?.itemIDs == ["same"], "the same version replaces (a recompute after train)")
     }
 
@@ -169,7 +169,7 @@ struct RepositoryRoundTripTests {
         let owner = try database.migrated()
         let row = try storeItems(["i"], connection: owner)
         try owner.transaction {
-            try RecommendationRepository(connection: owner).publishUserLists([ListRow(id: "u", itemRows: [row["i"]!], scores: [1])], modelVersion: 1)
+            try RecommendationRepository(connection: owner).publishUserLists([ListRow(id: "u", itemRows: [row["i"]!], scores: [1], modelVersion: 1)])
             try RecommendationRepository(connection: owner).replacePopular(itemIDs: ["i"], scores: [1], modelVersion: 1)
         }
         let login = TestServices.uniqueName("app_reader")
@@ -230,7 +230,7 @@ struct RepositoryRoundTripTests {
         #expect(items.map(\.externalID) == ids && items.map(\.categories) == ids.map { [$0] } && items.map(\.uploader) == ids)
         let recommendations = RecommendationRepository(connection: connection)
         try connection.transaction {
-            try recommendations.publishUserLists(ids.map { ListRow(id: $0, itemRows: ids.indices.map(Int64.init), scores: ids.map { _ in 1 }) }, modelVersion: 1)
+            try recommendations.publishUserLists(ids.map { ListRow(id: $0, itemRows: ids.indices.map(Int64.init), scores: ids.map { _ in 1 }, modelVersion: 1) })
         }
         for id in ids { #expect(try recommendations.userList(id)?.itemIDs == ids, "\(id.prefix(20))") }
         #expect(try connection.execute("select count(*) from users").text(row: 0, column: 0) == String(ids.count))

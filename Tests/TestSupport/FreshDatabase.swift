@@ -1,4 +1,4 @@
-import RecstreamStore
+public import RecstreamStore
 
 /// A database of its own for one test on the test server, dropped when the
 /// value goes away.
@@ -18,8 +18,4 @@ public final class FreshDatabase {
 
     /// A connection to this database with every migration applied.
     public func migrated() throws -> PostgresConnection { try scratch.migrated() }
-
-    public static func migrations() throws -> [Migration] {
-        try Migration.load(from: Migration.defaultDirectory())
-    }
 }

@@ -1,13 +1,13 @@
-import Foundation
-
-/// One versioned schema change: `schemas/postgres/NNN_name.sql`.
+/// One versioned schema change, `Schema/NNN_name.sql`, compiled into the
+/// binary: an installed recstream migrates with the SQL it was built with,
+/// whatever directory it runs from.
 public struct Migration: Sendable, Equatable {
     public var version: Int
     public var name: String
     public var sql: String
 
-    /// The file name it was read from.
-    public var fileName: String { String(format: "%03d_%@.sql", version, name) }
+    /// The file name it came from.
+    public var fileName: String { "\(String(repeating: "0", count: max(0, 3 - String(version).count)))\(version)_\(name).sql" }
 
     public init(version: Int, name: String, sql: String) {
         self.version = version
@@ -15,49 +15,27 @@ public struct Migration: Sendable, Equatable {
         self.sql = sql
     }
 
-    /// Reads every `NNN_name.sql` of `directory`, in version order.
-    public static func load(from directory: String) throws -> [Migration] {
-        let files: [String]
-        do {
-            files = try FileManager.default.contentsOfDirectory(atPath: directory)
-        } catch {
-            throw MigrationError(reason: "cannot read the migrations directory \(directory): \(error.localizedDescription)")
-        }
-        var migrations: [Migration] = []
-        for file in files where file.hasSuffix(".sql") {
-            let stem = file.dropLast(4)
-            guard let underscore = stem.firstIndex(of: "_"), let version = Int(stem[..<underscore]),
-                  stem[..<underscore].count == 3, !stem[stem.index(after: underscore)...].isEmpty
-            else {
-                throw MigrationError(reason: "\(directory)/\(file): migration files are named NNN_name.sql")
-            }
-            guard let sql = FileManager.default.contents(atPath: "\(directory)/\(file)").flatMap({ String(data: $0, encoding: .utf8) }) else {
-                throw MigrationError(reason: "\(directory)/\(file): cannot read it as UTF-8")
-            }
-            migrations.append(Migration(version: version, name: String(stem[stem.index(after: underscore)...]), sql: sql))
-        }
-        migrations.sort { $0.version < $1.version }
-        for (earlier, later) in zip(migrations, migrations.dropFirst()) where earlier.version == later.version {
-            throw MigrationError(reason: "\(directory): \(earlier.fileName) and \(later.fileName) share version \(earlier.version)")
-        }
-        guard !migrations.isEmpty else { throw MigrationError(reason: "\(directory) holds no NNN_name.sql migration") }
-        return migrations
+    /// `fileName` (`NNN_name.sql`) holding `bytes` (UTF-8).
+    init(fileName: String, bytes: [UInt8]) {
+        let stem = fileName.dropLast(".sql".count)
+        guard fileName.hasSuffix(".sql"), let underscore = stem.firstIndex(of: "_"), stem[..<underscore].count == 3,
+            let version = Int(stem[..<underscore]), stem.index(after: underscore) < stem.endIndex
+        else { preconditionFailure("migration files are named NNN_name.sql, not \(fileName)") }
+        self.init(version: version, name: String(stem[stem.index(after: underscore)...]), sql: String(decoding: bytes, as: UTF8.self))
     }
 
-    /// Where the migrations are: `$RECSTREAM_SCHEMA_DIR`, else
-    /// `share/recstream/postgres` beside an installed binary's `bin/`, else
-    /// this source checkout's `schemas/postgres`.
-    public static func defaultDirectory() -> String {
-        if let configured = ProcessInfo.processInfo.environment["RECSTREAM_SCHEMA_DIR"], !configured.isEmpty {
-            return configured
-        }
-        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
-        let installed = executable.deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("share/recstream/postgres").path
-        if FileManager.default.fileExists(atPath: installed) { return installed }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("schemas/postgres").path
-    }
+    /// Every migration, in version order. A new one is a new file in
+    /// `Sources/RecstreamStore/Schema` and a line here (a test checks that
+    /// the two agree); an applied one never changes.
+    public static let all: [Migration] = [
+        Migration(fileName: "001_initial.sql", bytes: PackageResources._01_initial_sql),
+        Migration(fileName: "002_processed_events.sql", bytes: PackageResources._02_processed_events_sql),
+        Migration(fileName: "003_reader_membership.sql", bytes: PackageResources._03_reader_membership_sql),
+        Migration(fileName: "004_batch_write_speed.sql", bytes: PackageResources._04_batch_write_speed_sql),
+        Migration(fileName: "005_derived_event_counts.sql", bytes: PackageResources._05_derived_event_counts_sql),
+        Migration(fileName: "006_lists_by_item_row.sql", bytes: PackageResources._06_lists_by_item_row_sql),
+        Migration(fileName: "007_no_item_index_on_interactions.sql", bytes: PackageResources._07_no_item_index_on_interactions_sql),
+    ]
 }
 
 /// A migration problem, said so that an operator knows what to fix.

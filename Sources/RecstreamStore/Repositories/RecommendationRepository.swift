@@ -10,14 +10,15 @@ public struct RecommendationRepository: Sendable {
         self.connection = connection
     }
 
-    /// Upserts users' lists (inside a transaction).
-    public func publishUserLists(_ lists: [ListRow], modelVersion: Int64) throws {
-        try publish(lists, table: "user_recommendation_lists", idColumn: "user_id", modelVersion: modelVersion)
+    /// Upserts users' lists (inside a transaction); a stored list of a
+    /// newer model version stays.
+    public func publishUserLists(_ lists: [ListRow]) throws {
+        try connection.write(lists, into: BulkTables.userLists)
     }
 
-    /// Upserts items' related lists (inside a transaction).
-    public func publishRelatedLists(_ lists: [ListRow], modelVersion: Int64) throws {
-        try publish(lists, table: "item_related_lists", idColumn: "item_id", modelVersion: modelVersion)
+    /// Upserts items' related lists (inside a transaction), as `publishUserLists`.
+    public func publishRelatedLists(_ lists: [ListRow]) throws {
+        try connection.write(lists, into: BulkTables.relatedLists)
     }
 
     /// Replaces the popular list (inside a transaction: readers see the old
@@ -25,17 +26,11 @@ public struct RecommendationRepository: Sendable {
     public func replacePopular(itemIDs: [String], scores: [Float], modelVersion: Int64) throws {
         precondition(itemIDs.count == scores.count)
         try connection.execute("delete from popular_items")
-        var writer = BinaryCopyWriter()
-        for (index, (item, score)) in zip(itemIDs, scores).enumerated() {
-            writer.beginRow(fieldCount: 4)
-            writer.append(Int32(index + 1))
-            writer.append(item)
-            writer.append(score)
-            writer.append(modelVersion)
-        }
-        if !itemIDs.isEmpty {
-            try connection.copyIn("copy popular_items (rank, item_id, score, model_version) from stdin (format binary)", data: writer.finish())
-        }
+        try connection.write(
+            zip(itemIDs, scores).enumerated().map { rank, entry in
+                PopularItemRow(rank: Int32(rank + 1), itemID: entry.0, score: entry.1, modelVersion: modelVersion)
+            },
+            into: BulkTables.popularItems)
     }
 
     /// A user's list as an app reads it, nil when there is none.
@@ -54,26 +49,6 @@ public struct RecommendationRepository: Sendable {
         return RankedList(
             id: "popular", itemIDs: (0..<result.rowCount).map { result.text(row: $0, column: 0)! },
             scores: (0..<result.rowCount).map { Float(result.text(row: $0, column: 1)!)! })
-    }
-
-    private func publish(_ lists: [ListRow], table: String, idColumn: String, modelVersion: Int64) throws {
-        try connection.copyMerge(
-            into: table, columns: [idColumn, "item_rows", "scores", "model_version"],
-            conflict: """
-                on conflict (\(idColumn)) do update set item_rows = excluded.item_rows, scores = excluded.scores,
-                model_version = excluded.model_version, generated_at = now()
-                where \(table).model_version <= excluded.model_version
-                """,
-            rows: lists.count
-        ) { writer in
-            for list in lists {
-                writer.beginRow(fieldCount: 4)
-                writer.append(list.id)
-                writer.append(bigintArray: list.itemRows)
-                writer.append(realArray: list.scores)
-                writer.append(modelVersion)
-            }
-        }
     }
 
     private func list(table: String, idColumn: String, id: String) throws -> RankedList? {

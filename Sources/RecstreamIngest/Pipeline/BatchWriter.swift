@@ -1,0 +1,79 @@
+import Dispatch
+import Foundation
+import Logging
+import RecstreamStore
+import RecstreamStream
+import Synchronization
+
+/// The second half of the pipeline, on the committer's thread: writes one
+/// prepared batch (its transaction, retried while PostgreSQL is away, so the
+/// batch is kept until it is written), then publishes its users' lists once
+/// the pipeline thread has scored them, commits the offsets to Kafka (for
+/// lag monitoring only) and counts what it did.
+struct BatchWriter: Sendable {
+    let configuration: DaemonConfiguration
+    let database: ReconnectingConnection
+    let consumer: KafkaConsumer
+    let health: PipelineHealth
+    let metrics: PipelineMetrics
+    let logger: Logger
+    let progress = CommittedProgress()
+
+    func write(_ batch: PreparedBatch) throws {
+        var attempts = 0
+        let commitStart = DispatchTime.now().uptimeNanoseconds
+        try database.run { connection in
+            attempts += 1
+            try BatchTransaction(connection: connection).commit(batch.writes)
+        }
+        let commitNanoseconds = DispatchTime.now().uptimeNanoseconds - commitStart
+        health.succeeded(.postgres)
+        progress.positions.withLock { positions in
+            for offset in batch.writes.offsets {
+                positions[TopicPartition(topic: offset.topic, partition: offset.partition)] = offset.nextOffset
+            }
+        }
+        if progress.statistics.withLock({ $0.batches }) % 100 == 99 {
+            try? database.run(attempts: 1) { try StateRepository(connection: $0).trimEventIDs(keep: configuration.dedupWindowEvents) }
+        }
+        if let lists = batch.lists {
+            let update = lists.wait()
+            let publisher = ListPublisher(k: configuration.topK)
+            try database.run { connection in
+                try publisher.publish(update, connection: connection)
+            }
+        }
+        var observed = batch.observed
+        observed.commitNanoseconds = Int64(commitNanoseconds)
+        metrics.recordFreshness(eventTimestampsMs: observed.eventTimestampsMs, visibleAt: Date())
+        metrics.record(observed)
+        try? consumer.commitAsync(batch.writes.offsets.map {
+            TopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: $0.nextOffset)
+        })
+        progress.statistics.withLock {
+            $0.batches += 1
+            $0.consumed += batch.records
+            $0.applied += batch.applied
+            $0.catalogApplied += batch.catalogApplied
+            $0.deadLettered += batch.writes.deadLetters.count
+            $0.duplicates += batch.duplicates
+            $0.databaseRetries += attempts - 1
+            if $0.commitMilliseconds.count >= 10_000 { $0.commitMilliseconds.removeFirst(5_000) }
+            $0.commitMilliseconds.append(Double(commitNanoseconds) / 1e6)
+        }
+        if let first = batch.writes.deadLetters.first {
+            logger.notice("records dead-lettered", metadata: [
+                "count": "\(batch.writes.deadLetters.count)", "first": "\(first.topic)[\(first.partition)]@\(first.offset): \(first.reason)",
+            ])
+        }
+    }
+}
+
+/// What the pipeline has committed, shared by its threads: the statistics
+/// (the committer thread counts) and each owned partition's next offset as
+/// committed to PostgreSQL (the committer thread advances it, rebalances on
+/// the pipeline thread set and clear it, the lag gauges read it).
+final class CommittedProgress: Sendable {
+    let statistics = Mutex(IngestStatistics())
+    let positions = Mutex<[TopicPartition: Int64]>([:])
+}

@@ -1,0 +1,92 @@
+public import Foundation
+public import RecstreamStream
+import Synchronization
+
+/// What the pipeline and its probes last saw of itself and its dependencies:
+/// the liveness heartbeat, the partitions it owns, and each dependency's
+/// status with its last error. Any thread may write and read it (behind a
+/// mutex): the pipeline and committer threads, the health monitor's probes,
+/// and `/healthz`, `/readyz` and the systemd watchdog, which read snapshots.
+public final class PipelineHealth: Sendable {
+    /// A service the pipeline needs.
+    public enum Dependency: Sendable {
+        case kafka, postgres
+    }
+
+    /// One dependency's last known state.
+    public struct DependencyStatus: Sendable, Equatable {
+        /// nil until the first success or failure.
+        public var reachable: Bool?
+        public var lastSuccess: Date?
+        public var lastError: String?
+        public var lastErrorAt: Date?
+    }
+
+    /// Everything at one instant.
+    public struct Snapshot: Sendable {
+        /// The last time the pipeline loop polled, committed, or retried.
+        public var lastProgress: Date
+        public var modelLoaded: Bool
+        public var assigned: Set<TopicPartition>
+        public var kafka: DependencyStatus
+        public var postgres: DependencyStatus
+        /// Duration and end of the last full recompute of the lists, if any.
+        public var lastFullRecompute: (seconds: Double, finishedAt: Date)?
+    }
+
+    private let state: Mutex<Snapshot>
+
+    public init() {
+        state = Mutex(
+            Snapshot(lastProgress: Date(), modelLoaded: false, assigned: [], kafka: DependencyStatus(), postgres: DependencyStatus()))
+    }
+
+    public var snapshot: Snapshot { state.withLock { $0 } }
+
+    /// The loop is alive: it polled, committed or retried just now.
+    public func beat() {
+        state.withLock { $0.lastProgress = Date() }
+    }
+
+    func modelLoaded() {
+        state.withLock { $0.modelLoaded = true }
+    }
+
+    func assigned(_ partitions: [TopicPartition]) {
+        state.withLock { $0.assigned.formUnion(partitions) }
+    }
+
+    func revoked(_ partitions: [TopicPartition]) {
+        state.withLock { $0.assigned.subtract(partitions) }
+    }
+
+    func fullRecomputeFinished(seconds: Double) {
+        state.withLock { $0.lastFullRecompute = (seconds, Date()) }
+    }
+
+    /// Records a successful exchange with `dependency`.
+    public func succeeded(_ dependency: Dependency) {
+        update(dependency) {
+            $0.reachable = true
+            $0.lastSuccess = Date()
+        }
+    }
+
+    /// Records a failed exchange with `dependency`.
+    public func failed(_ dependency: Dependency, error: String) {
+        update(dependency) {
+            $0.reachable = false
+            $0.lastError = error
+            $0.lastErrorAt = Date()
+        }
+    }
+
+    private func update(_ dependency: Dependency, _ change: (inout DependencyStatus) -> Void) {
+        state.withLock { snapshot in
+            switch dependency {
+            case .kafka: change(&snapshot.kafka)
+            case .postgres: change(&snapshot.postgres)
+            }
+        }
+    }
+}
