@@ -92,8 +92,8 @@ let package = Package(
         .executableTarget(
             name: "recstream",
             dependencies: [
-                "RecstreamConfiguration", "RecstreamModel", "RecstreamStore", "RecstreamStream", "RecstreamEvents",
-                "RecstreamIngest", "RecstreamEvaluation", "RecstreamService", "RecstreamBenchmarks",
+                "RecstreamModel", "RecstreamStore", "RecstreamStream", "RecstreamEvents", "RecstreamIngest", "RecstreamEvaluation",
+                "RecstreamService", "RecstreamBenchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -31,7 +31,9 @@ public struct IngestBenchmark {
             let item = "i\(Int(Double(items) * pow(Double.random(in: 0..<1, using: &random), 3)))"
             let type = EventType.allCases[index % 3]
             decoded.append(Engagement(user: user, item: item, type: type))
-            try producer.send(topic: configuration.engagementTopic, key: user, value: #"{"event_id":"b\#(index)","user_id":"\#(user)","item_id":"\#(item)","type":"\#(type.rawValue)","ts":\#(index)}"#)
+            try producer.send(
+                topic: configuration.engagementTopic, key: user,
+                value: #"{"event_id":"b\#(index)","user_id":"\#(user)","item_id":"\#(item)","type":"\#(type.rawValue)","ts":\#(index)}"#)
         }
         try producer.flush()
         log("\(events) events produced to \(configuration.engagementTopic) (\(users) users, \(items) items, d = \(dimension))")
@@ -43,13 +45,18 @@ public struct IngestBenchmark {
         let latencies = ingest.statistics.commitMilliseconds.sorted()
         results["batch_commit_p50_ms"] = latencies[latencies.count / 2]
         results["batch_commit_p99_ms"] = latencies[min(latencies.count - 1, latencies.count * 99 / 100)]
-        log(String(format: "end to end (Kafka -> model -> PostgreSQL): %.0f events/s over %d batches; batch commit p50 %.1f ms, p99 %.1f ms",
-                   ingest.eventsPerSecond, ingest.statistics.batches, results["batch_commit_p50_ms"]!, results["batch_commit_p99_ms"]!))
+        log(
+            String(
+                format: "end to end (Kafka -> model -> PostgreSQL): %.0f events/s over %d batches; batch commit p50 %.1f ms, p99 %.1f ms",
+                ingest.eventsPerSecond, ingest.statistics.batches, results["batch_commit_p50_ms"]!, results["batch_commit_p99_ms"]!))
         configuration.topKIncremental = true
         configuration.groupID += "-topk"
         let withTopK = try drain(configuration, conninfo: conninfo, suffix: "\(suffix)b")
         results["end_to_end_with_topk_events_per_s"] = withTopK.eventsPerSecond
-        log(String(format: "the same with each batch's users' top-%d lists republished: %.0f events/s", configuration.topK, withTopK.eventsPerSecond))
+        log(
+            String(
+                format: "the same with each batch's users' top-%d lists republished: %.0f events/s", configuration.topK,
+                withTopK.eventsPerSecond))
 
         var model = RecommenderModel(configuration: configuration.model)
         let batch = configuration.batchMaxEvents
@@ -61,13 +68,18 @@ public struct IngestBenchmark {
             }
         }
         results["model_only_events_per_s"] = Double(events) / modelSeconds
-        log(String(format: "the same events, decoded, through the model alone (batches of %d): %.0f events/s", batch, results["model_only_events_per_s"]!))
+        log(
+            String(
+                format: "the same events, decoded, through the model alone (batches of %d): %.0f events/s", batch,
+                results["model_only_events_per_s"]!))
         return results
     }
 
     /// Drains the topic into a scratch database; events per second from the
     /// first committed batch on (the group join is not throughput).
-    private func drain(_ configuration: DaemonConfiguration, conninfo: String, suffix: String) throws -> (eventsPerSecond: Double, statistics: IngestStatistics) {
+    private func drain(_ configuration: DaemonConfiguration, conninfo: String, suffix: String) throws -> (
+        eventsPerSecond: Double, statistics: IngestStatistics
+    ) {
         var configuration = configuration
         let database = try ScratchDatabase(server: conninfo, name: "recstream_bench_\(suffix)")
         configuration.databaseURL = database.conninfo

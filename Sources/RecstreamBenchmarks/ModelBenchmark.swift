@@ -30,11 +30,16 @@ public struct ModelBenchmark {
             _ = TopKScorer(k: k).topK(queries: userTable, queryRows: (0..<Int32(users)).map { $0 }, candidates: itemTable)
         }
         let flops = 2.0 * Double(users) * Double(items) * Double(dimension)
-        log(String(format: "raw sgemm %d x %d x %d (blocks of 4096 users): %.2f s, %.1f GFLOP/s", users, items, dimension, sgemmSeconds, flops / sgemmSeconds / 1e9))
+        log(
+            String(
+                format: "raw sgemm %d x %d x %d (blocks of 4096 users): %.2f s, %.1f GFLOP/s", users, items, dimension, sgemmSeconds,
+                flops / sgemmSeconds / 1e9))
         results["topk_seconds"] = topKSeconds
         results["sgemm_seconds"] = sgemmSeconds
         results["topk_vs_sgemm_ratio"] = sgemmSeconds / topKSeconds
-        log(String(format: "top-%d for all users: %.2f s; throughput ratio top-k / sgemm = %.3f", k, topKSeconds, sgemmSeconds / topKSeconds))
+        log(
+            String(
+                format: "top-%d for all users: %.2f s; throughput ratio top-k / sgemm = %.3f", k, topKSeconds, sgemmSeconds / topKSeconds))
 
         let solver = WALSSolver(gramian: Gramian(exactOf: itemTable), unobservedWeight: 1, regularization: 0.05)
         var batch = ProjectionBatch()
@@ -46,20 +51,29 @@ public struct ModelBenchmark {
         for _ in 0..<projections { projected.appendZero() }
         let projectionSeconds = timed { _ = solver.solve(batch, factors: itemTable, into: &projected) }
         results["wals_projections_per_s"] = Double(projections) / projectionSeconds
-        log(String(format: "WALS projections by Cholesky (%d interactions each, all cores): %.0f /s", interactionsPerProjection, Double(projections) / projectionSeconds))
+        log(
+            String(
+                format: "WALS projections by Cholesky (%d interactions each, all cores): %.0f /s", interactionsPerProjection,
+                Double(projections) / projectionSeconds))
         var conjugateGradient = solver
         conjugateGradient.method = .conjugateGradient(iterations: 3)
         var fromZero = EmbeddingTable(dimension: dimension, reservingRows: projections)
         for _ in 0..<projections { fromZero.appendZero() }
         let conjugateGradientSeconds = timed { _ = conjugateGradient.solve(batch, factors: itemTable, into: &fromZero) }
         results["wals_cg3_projections_per_s"] = Double(projections) / conjugateGradientSeconds
-        log(String(format: "WALS projections by 3 conjugate-gradient steps (inexact): %.0f /s", Double(projections) / conjugateGradientSeconds))
+        log(
+            String(
+                format: "WALS projections by 3 conjugate-gradient steps (inexact): %.0f /s", Double(projections) / conjugateGradientSeconds)
+        )
 
         results["sgd_events_per_s"] = BLASRuntime.singleThreaded { sgdEventsPerSecond(userTable, itemTable, &random) }
         log(String(format: "SGD with gravity, one core: %.0f events/s", results["sgd_events_per_s"]!))
 
         results["sweep_seconds"] = sweepSeconds(&random, log: log)
-        log(String(format: "full sweep %d users x %d items x %d interactions: %.2f s", users, items, sweepInteractions, results["sweep_seconds"]!))
+        log(
+            String(
+                format: "full sweep %d users x %d items x %d interactions: %.2f s", users, items, sweepInteractions,
+                results["sweep_seconds"]!))
         return results
     }
 
@@ -109,7 +123,9 @@ public struct ModelBenchmark {
         let gV = itemGramian.floatValues
         let lambdaU = Float(userGramian.largestEigenvalue())
         let lambdaV = Float(itemGramian.largestEigenvalue())
-        let pairs = (0..<sgdEvents).map { _ in (Int32.random(in: 0..<Int32(self.users), using: &random), Int32.random(in: 0..<Int32(self.items), using: &random)) }
+        let pairs = (0..<sgdEvents).map { _ in
+            (Int32.random(in: 0..<Int32(self.users), using: &random), Int32.random(in: 0..<Int32(self.items), using: &random))
+        }
         let sgd = GravitySGD(learningRate: 0.05, unobservedWeight: 1, regularization: 0.05)
         var scratch = [Float](repeating: 0, count: 4 * dimension)
         let d = dimension

@@ -20,7 +20,9 @@ public struct StoreBenchmark {
         let connection = try database.migrated()
         let state = StateRepository(connection: connection)
         try state.saveMetadata(dimension: dimension, hyperparameters: "{}", modelVersion: 1)
-        log("server \(connection.serverVersion / 10_000).\(connection.serverVersion % 10_000); \(vectors) vectors of d = \(dimension), \(interactions) interactions")
+        log(
+            "server \(connection.serverVersion / 10_000).\(connection.serverVersion % 10_000); \(vectors) vectors of d = \(dimension), \(interactions) interactions"
+        )
 
         var random = SplitMix64(seed: 1)
         let users = (0..<vectors).map { UserRow(id: Int64($0), externalID: "u\($0)") }
@@ -36,8 +38,10 @@ public struct StoreBenchmark {
         let updateSeconds = try timed { try connection.transaction { try state.upsertVectors(updated, side: .user) } }
         results["embedding_update_rows_per_s"] = Double(vectors) / updateSeconds
         results["embedding_upsert_rows_per_s"] = min(results["embedding_insert_rows_per_s"]!, results["embedding_update_rows_per_s"]!)
-        log(String(format: "upsert of %d embeddings in one transaction by COPY binary + merge: as inserts %.0f rows/s, as updates %.0f rows/s",
-                   vectors, results["embedding_insert_rows_per_s"]!, results["embedding_update_rows_per_s"]!))
+        log(
+            String(
+                format: "upsert of %d embeddings in one transaction by COPY binary + merge: as inserts %.0f rows/s, as updates %.0f rows/s",
+                vectors, results["embedding_insert_rows_per_s"]!, results["embedding_update_rows_per_s"]!))
         // Grow the table to `loadedVectors` rows (untimed), then time loading all of them.
         for start in stride(from: vectors, to: loadedVectors, by: vectors) {
             let ids = start..<min(start + vectors, loadedVectors)
@@ -62,9 +66,12 @@ public struct StoreBenchmark {
             }
         }
         results["embedding_single_row_upserts_per_s"] = Double(single.count) / singleSeconds
-        results["embedding_copy_vs_single_row_ratio"] = results["embedding_update_rows_per_s"]! / results["embedding_single_row_upserts_per_s"]!
-        log(String(format: "the same upsert one parameterised statement per row: %.0f rows/s (COPY + merge is %.1fx)",
-                   results["embedding_single_row_upserts_per_s"]!, results["embedding_copy_vs_single_row_ratio"]!))
+        results["embedding_copy_vs_single_row_ratio"] =
+            results["embedding_update_rows_per_s"]! / results["embedding_single_row_upserts_per_s"]!
+        log(
+            String(
+                format: "the same upsert one parameterised statement per row: %.0f rows/s (COPY + merge is %.1fx)",
+                results["embedding_single_row_upserts_per_s"]!, results["embedding_copy_vs_single_row_ratio"]!))
 
         let items = (0..<2_000).map { ItemRow(id: Int64($0), externalID: "i\($0)") }
         try connection.transaction { try state.upsertItems(items) }

@@ -33,8 +33,12 @@ public struct TopKBenchmark {
         let scale = Float(0.3)
         snapshot.users = (0..<users).map { ("user-\($0)", 0) }
         snapshot.items = (0..<items).map { ("item-\($0)", ItemProfile()) }
-        for row in 0..<Int32(users) { snapshot.userVectors[row] = (0..<dimension).map { _ in Float.random(in: -scale...scale, using: &random) } }
-        for row in 0..<Int32(items) { snapshot.itemVectors[row] = (0..<dimension).map { _ in Float.random(in: -scale...scale, using: &random) } }
+        for row in 0..<Int32(users) {
+            snapshot.userVectors[row] = (0..<dimension).map { _ in Float.random(in: -scale...scale, using: &random) }
+        }
+        for row in 0..<Int32(items) {
+            snapshot.itemVectors[row] = (0..<dimension).map { _ in Float.random(in: -scale...scale, using: &random) }
+        }
         let model = try RecommenderModel(configuration: configuration, restoring: snapshot)
         log("full recompute: \(users) users x \(items) items, d = \(dimension), k = \(k)")
 
@@ -44,14 +48,18 @@ public struct TopKBenchmark {
         results["topk_vs_sgemm_ratio"] = sgemmSeconds / computeSeconds
         // Lists name items by row: store the items first (not timed).
         var items = BatchWrites()
-        items.items = snapshot.items.enumerated().map { ItemRow(id: Int64($0.offset), externalID: $0.element.externalID, categories: [], uploader: nil, title: nil) }
+        items.items = snapshot.items.enumerated().map {
+            ItemRow(id: Int64($0.offset), externalID: $0.element.externalID, categories: [], uploader: nil, title: nil)
+        }
         try BatchTransaction(connection: connection).commit(items)
         let fullSeconds = try timed {
             try FullRecompute.run(model, modelVersion: 1, k: k, connection: connection) { _ in }
         }
         results["full_recompute_seconds"] = fullSeconds
-        log(String(format: "compute alone %.2f s (raw sgemm %.2f s, ratio %.3f); with every list written: %.1f s",
-                   computeSeconds, sgemmSeconds, results["topk_vs_sgemm_ratio"]!, fullSeconds))
+        log(
+            String(
+                format: "compute alone %.2f s (raw sgemm %.2f s, ratio %.3f); with every list written: %.1f s",
+                computeSeconds, sgemmSeconds, results["topk_vs_sgemm_ratio"]!, fullSeconds))
 
         let freshness = try measureFreshness(brokers: brokers, url: url, log: log)
         results["freshness_p50_ms"] = freshness.p50
@@ -94,7 +102,8 @@ public struct TopKBenchmark {
                 if missing.isEmpty { break }
                 if let result = try? poller.execute(
                     "select user_id from user_recommendations where user_id = any($1::text[])",
-                    ["{" + missing.map { "f\($0)" }.joined(separator: ",") + "}"]) {
+                    ["{" + missing.map { "f\($0)" }.joined(separator: ",") + "}"])
+                {
                     let now = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
                     seen.withLock { first in
                         for row in 0..<result.rowCount {
@@ -112,7 +121,9 @@ public struct TopKBenchmark {
             let now = DispatchTime.now().uptimeNanoseconds
             if due > now { Thread.sleep(forTimeInterval: Double(due - now) / 1e9) }
             // One new user per event (a list to wait for), an existing item.
-            try producer.send(topic: configuration.engagementTopic, key: "f\(index)", value: #"{"event_id":"f\#(index)","user_id":"f\#(index)","item_id":"item-\#(index % items)","type":"view","ts":1}"#)
+            try producer.send(
+                topic: configuration.engagementTopic, key: "f\(index)",
+                value: #"{"event_id":"f\#(index)","user_id":"f\#(index)","item_id":"item-\#(index % items)","type":"view","ts":1}"#)
         }
         try producer.flush()
         let sentSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
@@ -126,8 +137,10 @@ public struct TopKBenchmark {
         guard !latencies.isEmpty else { return (.infinity, .infinity) }
         let p50 = latencies[latencies.count / 2]
         let p99 = latencies[min(latencies.count - 1, latencies.count * 99 / 100)]
-        log(String(format: "event produced -> list readable: p50 %.0f ms, p99 %.0f ms (%d sampled users, %d not readable within 300 s)",
-                   p50, p99, latencies.count, sample.count - latencies.count))
+        log(
+            String(
+                format: "event produced -> list readable: p50 %.0f ms, p99 %.0f ms (%d sampled users, %d not readable within 300 s)",
+                p50, p99, latencies.count, sample.count - latencies.count))
         return (p50, p99)
     }
 }

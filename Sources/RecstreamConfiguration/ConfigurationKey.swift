@@ -32,7 +32,8 @@ public struct ConfigurationKey<Root>: Sendable {
         self.init(
             name: name, summary: summary, typeDescription: type, isChoice: false, path: path, requirement: requirement,
             literal: { $0.tomlLiteral },
-            fromValue: { value in Value(configurationValue: value).map { .success($0) } ?? .failure("expected \(type), got \(value.given)") },
+            fromValue: { value in Value(configurationValue: value).map { .success($0) } ?? .failure("expected \(type), got \(value.given)")
+            },
             fromText: { text in Value(configurationText: text).map { .success($0) } ?? .failure("expected \(type), got \"\(text)\"") })
     }
 

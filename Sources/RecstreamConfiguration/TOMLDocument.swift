@@ -90,7 +90,13 @@ struct TOMLDocument {
         var escaped = false
         for character in line {
             if let open = quote {
-                if escaped { escaped = false } else if character == "\\" && open == "\"" { escaped = true } else if character == open { quote = nil }
+                if escaped {
+                    escaped = false
+                } else if character == "\\" && open == "\"" {
+                    escaped = true
+                } else if character == open {
+                    quote = nil
+                }
                 continue
             }
             switch character {
@@ -127,7 +133,10 @@ struct TOMLDocument {
             while true {
                 skipSpace(newlines: true)
                 guard peek == "#" else { return }
-                while let c = peek, c != "\n" { _ = c; advance() }
+                while let c = peek, c != "\n" {
+                    _ = c
+                    advance()
+                }
             }
         }
 
@@ -147,7 +156,9 @@ struct TOMLDocument {
                     parts.append(try string())
                 } else {
                     var bare = ""
-                    while let c = peek, ("0"..."9").contains(c) || ("a"..."z").contains(c) || ("A"..."Z").contains(c) || c == "_" || c == "-" {
+                    while let c = peek,
+                        ("0"..."9").contains(c) || ("a"..."z").contains(c) || ("A"..."Z").contains(c) || c == "_" || c == "-"
+                    {
                         bare.unicodeScalars.append(c)
                         advance()
                     }
@@ -205,8 +216,8 @@ struct TOMLDocument {
                     case "u", "U":
                         let length = escape == "u" ? 4 : 8
                         guard index + length <= scalars.count,
-                              let code = UInt32(String(String.UnicodeScalarView(scalars[index..<index + length])), radix: 16),
-                              let scalar = Unicode.Scalar(code)
+                            let code = UInt32(String(String.UnicodeScalarView(scalars[index..<index + length])), radix: 16),
+                            let scalar = Unicode.Scalar(code)
                         else { throw error("bad \\\(escape) escape") }
                         text.unicodeScalars.append(scalar)
                         index += length

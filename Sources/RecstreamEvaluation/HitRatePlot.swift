@@ -2,7 +2,9 @@
 /// over a window of evaluated events.
 public enum HitRatePlot {
     public static func svg(outcomes: [UInt8], window: Int = 1000, title: String) -> String {
-        let width = 800.0, height = 400.0, margin = 50.0
+        let width = 800.0
+        let height = 400.0
+        let margin = 50.0
         var averages: [Double] = []
         var sum = 0
         for (index, outcome) in outcomes.enumerated() {
@@ -19,7 +21,8 @@ public enum HitRatePlot {
         let ticks = (0...4).map { step -> String in
             let value = top * Double(step) / 4
             let y = height - margin - (height - 2 * margin) * Double(step) / 4
-            return "<text x=\"\(format(margin - 6))\" y=\"\(format(y + 4))\" text-anchor=\"end\" font-size=\"11\">\(format(value, digits: 3))</text>"
+            return
+                "<text x=\"\(format(margin - 6))\" y=\"\(format(y + 4))\" text-anchor=\"end\" font-size=\"11\">\(format(value, digits: 3))</text>"
                 + "<line x1=\"\(format(margin))\" y1=\"\(format(y))\" x2=\"\(format(width - margin))\" y2=\"\(format(y))\" stroke=\"#ddd\"/>"
         }
         return """

@@ -69,8 +69,9 @@ extension InteractionLog {
             guard fields.count >= 4, let seconds = Int64(fields[3]), !fields[0].isEmpty, !fields[1].isEmpty else {
                 throw InteractionLogError(file: ratings, line: index + 1, reason: "expected userId,movieId,rating,timestamp")
             }
-            log.events.append(EngagementEvent(
-                eventID: "ml-\(index)", userID: fields[0], itemID: fields[1], type: .view, timestamp: seconds * 1000))
+            log.events.append(
+                EngagementEvent(
+                    eventID: "ml-\(index)", userID: fields[0], itemID: fields[1], type: .view, timestamp: seconds * 1000))
         }
         guard let movies else { return log }
         for (index, line) in try lines(of: movies).enumerated() where !line.isEmpty {
@@ -98,14 +99,17 @@ extension InteractionLog {
             guard fields.count >= 4, let seconds = Int64(fields[3]), !fields[0].isEmpty, !fields[1].isEmpty else {
                 throw InteractionLogError(file: ratings, line: index + 1, reason: "expected user<TAB>item<TAB>rating<TAB>timestamp")
             }
-            log.events.append(EngagementEvent(
-                eventID: "ml100k-\(index)", userID: String(fields[0]), itemID: String(fields[1]), type: .view, timestamp: seconds * 1000))
+            log.events.append(
+                EngagementEvent(
+                    eventID: "ml100k-\(index)", userID: String(fields[0]), itemID: String(fields[1]), type: .view, timestamp: seconds * 1000
+                ))
         }
         guard let items else { return log }
         for (index, line) in try lines(of: items, encoding: .isoLatin1).enumerated() where !line.isEmpty {
             let fields = line.split(separator: "|", omittingEmptySubsequences: false)
             guard fields.count >= 5 + movieLens100kGenres.count, !fields[0].isEmpty else {
-                throw InteractionLogError(file: items, line: index + 1, reason: "expected id|title|release|video release|URL|19 genre flags")
+                throw InteractionLogError(
+                    file: items, line: index + 1, reason: "expected id|title|release|video release|URL|19 genre flags")
             }
             let flags = fields.suffix(movieLens100kGenres.count)
             let genres = zip(movieLens100kGenres, flags).filter { $0.1 == "1" && $0.0 != "unknown" }.map(\.0)

@@ -48,20 +48,30 @@ public struct SyntheticStream {
             for _ in 0..<Int.random(in: 1...12, using: &random) where produced < events {
                 // Choose among 40 candidates by softmax of taste + popularity.
                 let candidates = (0..<40).map { _ in Int.random(in: 0..<items, using: &random) }
-                let scores = candidates.map { item in zip(lean, itemFactors[item]).reduce(0.0) { $0 + $1.0 * $1.1 } / Double(factors).squareRoot() * 2 + popularity[item] }
+                let scores = candidates.map { item in
+                    zip(lean, itemFactors[item]).reduce(0.0) { $0 + $1.0 * $1.1 } / Double(factors).squareRoot() * 2 + popularity[item]
+                }
                 let top = scores.max()!
                 let weights = scores.map { exp($0 - top) }
                 var pick = Double.random(in: 0..<weights.reduce(0, +), using: &random)
                 var chosen = candidates[0]
                 for (candidate, weight) in zip(candidates, weights) {
                     pick -= weight
-                    if pick < 0 { chosen = candidate; break }
+                    if pick < 0 {
+                        chosen = candidate
+                        break
+                    }
                 }
                 var draw = Double.random(in: 0..<1, using: &random)
-                let type = types.first { draw -= $0.1; return draw < 0 }?.0 ?? .view
+                let type =
+                    types.first {
+                        draw -= $0.1
+                        return draw < 0
+                    }?.0 ?? .view
                 time += Int64.random(in: 1...2_000, using: &random)
-                stream.events.append(EngagementEvent(
-                    eventID: "gen-\(seed)-\(produced)", userID: "user-\(user)", itemID: "item-\(chosen)", type: type, timestamp: time))
+                stream.events.append(
+                    EngagementEvent(
+                        eventID: "gen-\(seed)-\(produced)", userID: "user-\(user)", itemID: "item-\(chosen)", type: type, timestamp: time))
                 produced += 1
             }
         }

@@ -53,8 +53,10 @@ public enum Daemon {
 
     /// `recstream_build_info`: a constant 1 labelled with the versions that run.
     private static func recordBuildInfo() {
-        Gauge(label: "recstream_build_info", dimensions: [("version", RecstreamVersion.current), ("librdkafka", LibrdkafkaRuntime.version)])
-            .record(1)
+        Gauge(
+            label: "recstream_build_info", dimensions: [("version", RecstreamVersion.current), ("librdkafka", LibrdkafkaRuntime.version)]
+        )
+        .record(1)
     }
 
     /// Prometheus buckets fitted to what recstream measures.

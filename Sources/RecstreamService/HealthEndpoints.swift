@@ -10,7 +10,9 @@ enum HealthEndpoints {
         let router = Router()
         router.get("/healthz") { _, _ -> Response in
             let status = HealthStatus(snapshot: health.snapshot, stallSeconds: stallSeconds)
-            return text(status.live ? "ok\n" : "stalled: no progress since \(status.lastProgress)\n", status: status.live ? .ok : .serviceUnavailable)
+            return text(
+                status.live ? "ok\n" : "stalled: no progress since \(status.lastProgress)\n",
+                status: status.live ? .ok : .serviceUnavailable)
         }
         router.get("/readyz") { _, _ -> Response in
             let status = HealthStatus(snapshot: health.snapshot, stallSeconds: stallSeconds)
@@ -30,6 +32,7 @@ enum HealthEndpoints {
     }
 
     private static func text(_ body: String, status: HTTPResponse.Status) -> Response {
-        Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+        Response(
+            status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
     }
 }

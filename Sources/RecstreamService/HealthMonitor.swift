@@ -46,14 +46,17 @@ struct HealthMonitor: Service {
                     if notifier.watchdogInterval != nil { notifier.notify("WATCHDOG=1") }
                     if !wasLive { logger.notice("pipeline loop making progress again") }
                 } else if wasLive {
-                    logger.error("pipeline loop stalled: /healthz fails and the watchdog is not fed", metadata: [
-                        "last_progress": "\(status.lastProgress)"
-                    ])
+                    logger.error(
+                        "pipeline loop stalled: /healthz fails and the watchdog is not fed",
+                        metadata: [
+                            "last_progress": "\(status.lastProgress)"
+                        ])
                 }
                 wasLive = status.live
                 let statistics = pipeline.statistics
                 notifier.notify(
-                    "STATUS=\(status.ready ? "ready" : "not ready"); consumed \(statistics.consumed), applied \(statistics.applied), dead-lettered \(statistics.deadLettered)")
+                    "STATUS=\(status.ready ? "ready" : "not ready"); consumed \(statistics.consumed), applied \(statistics.applied), dead-lettered \(statistics.deadLettered)"
+                )
                 try await Task.sleep(for: beat)
             }
         }
@@ -65,7 +68,8 @@ struct HealthMonitor: Service {
     /// `select 1` on `connection` (or a new one); the connection to keep, nil after a failure.
     private static func probeDatabase(_ connection: PostgresConnection?, conninfo: String, health: PipelineHealth) -> PostgresConnection? {
         do {
-            let current = try connection.flatMap { $0.isHealthy ? $0 : nil }
+            let current =
+                try connection.flatMap { $0.isHealthy ? $0 : nil }
                 ?? PostgresConnection(conninfo: conninfo)
             _ = try current.execute("select 1")
             health.succeeded(.postgres)

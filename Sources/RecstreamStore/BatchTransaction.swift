@@ -38,7 +38,8 @@ public struct BatchTransaction {
         let state = StateRepository(connection: connection)
         try connection.transaction {
             if let metadata = writes.metadata {
-                try state.saveMetadata(dimension: metadata.dimension, hyperparameters: metadata.hyperparameters, modelVersion: writes.modelVersion)
+                try state.saveMetadata(
+                    dimension: metadata.dimension, hyperparameters: metadata.hyperparameters, modelVersion: writes.modelVersion)
             }
             try state.insertUsers(writes.users)
             try state.upsertItems(writes.items)

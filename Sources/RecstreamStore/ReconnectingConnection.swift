@@ -43,7 +43,8 @@ public final class ReconnectingConnection: @unchecked Sendable {
                 connection = nil
                 onConnectionLoss(error)
                 guard attempt < attempts else { throw error }
-                logger.warning("postgres unavailable, retrying", metadata: ["error": "\(error)", "attempt": "\(attempt)", "backoff": "\(backoff)"])
+                logger.warning(
+                    "postgres unavailable, retrying", metadata: ["error": "\(error)", "attempt": "\(attempt)", "backoff": "\(backoff)"])
                 Thread.sleep(forTimeInterval: Double(backoff.components.seconds) + Double(backoff.components.attoseconds) * 1e-18)
                 backoff = min(backoff * 2, maximumBackoff)
             }

@@ -50,7 +50,10 @@ final class KafkaClient: @unchecked Sendable {
                 KafkaClient.rebalance(rk, code: code, partitions: partitions, state: state)
             }
         }
-        guard let handle = rd_kafka_new(kind == .producer ? RD_KAFKA_PRODUCER : RD_KAFKA_CONSUMER, conf, &errorText.storage, errorText.storage.count) else {
+        guard
+            let handle = rd_kafka_new(
+                kind == .producer ? RD_KAFKA_PRODUCER : RD_KAFKA_CONSUMER, conf, &errorText.storage, errorText.storage.count)
+        else {
             rd_kafka_conf_destroy(conf)
             throw KafkaError.operationFailed(operation: "create client", code: -1, message: errorText.text)
         }
@@ -66,7 +69,8 @@ final class KafkaClient: @unchecked Sendable {
     ) {
         let cooperative = String(cString: rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE"
         let members = (0..<Int(partitions.pointee.cnt)).map { index in
-            TopicPartition(topic: String(cString: partitions.pointee.elems[index].topic), partition: partitions.pointee.elems[index].partition)
+            TopicPartition(
+                topic: String(cString: partitions.pointee.elems[index].topic), partition: partitions.pointee.elems[index].partition)
         }
         var failure: OpaquePointer?
         // Read once: the handler runs without the lock, and may take long (it commits a batch).

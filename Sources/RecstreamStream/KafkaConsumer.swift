@@ -27,7 +27,7 @@ public final class KafkaConsumer: @unchecked Sendable {
     public func subscribe(topics: [String], onRebalance: RebalanceHandler? = nil) throws {
         client.state.rebalanceHandler.withLock { $0 = onRebalance }
         let list = TopicPartitionList(capacity: topics.count)
-        for topic in topics { rd_kafka_topic_partition_list_add(list.pointer, topic, -1 /* RD_KAFKA_PARTITION_UA */) }
+        for topic in topics { rd_kafka_topic_partition_list_add(list.pointer, topic, KafkaConstants.unassignedPartition) }
         let code = rd_kafka_subscribe(client.handle, list.pointer)
         guard code == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError.from(code, operation: "subscribe") }
     }
@@ -71,7 +71,8 @@ public final class KafkaConsumer: @unchecked Sendable {
 
     /// The group's committed next-offsets for these partitions (negative when none).
     public func committed(_ partitions: [(topic: String, partition: Int32)], timeoutMs: Int32 = 10_000) throws -> [TopicPartitionOffset] {
-        let list = TopicPartitionList(partitions.map { TopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: -1001) })
+        let list = TopicPartitionList(
+            partitions.map { TopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: KafkaConstants.invalidOffset) })
         let code = rd_kafka_committed(client.handle, list.pointer, timeoutMs)
         if code == RD_KAFKA_RESP_ERR__TIMED_OUT { throw client.state.timeoutError(operation: "committed offsets") }
         guard code == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError.from(code, operation: "committed offsets") }
@@ -85,7 +86,9 @@ public final class KafkaConsumer: @unchecked Sendable {
         var low: Int64 = 0
         var high: Int64 = 0
         let code = rd_kafka_get_watermark_offsets(client.handle, topic, partition, &low, &high)
-        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError.from(code, operation: "fetched watermarks of \(topic)[\(partition)]") }
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError.from(code, operation: "fetched watermarks of \(topic)[\(partition)]")
+        }
         return (low, high)
     }
 

@@ -18,7 +18,7 @@ public final class KafkaProducer: @unchecked Sendable {
             let result = value.withUnsafeBytes { valueBytes in
                 withOptionalBytes(key) { keyBytes in
                     rd_kafka_produce(
-                        topicHandle, -1 /* RD_KAFKA_PARTITION_UA */, 0x2 /* RD_KAFKA_MSG_F_COPY */,
+                        topicHandle, KafkaConstants.unassignedPartition, KafkaConstants.copyPayload,
                         UnsafeMutableRawPointer(mutating: valueBytes.baseAddress), valueBytes.count,
                         keyBytes?.baseAddress, keyBytes?.count ?? 0, nil)
                 }

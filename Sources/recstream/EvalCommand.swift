@@ -8,7 +8,8 @@ struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
         abstract: "Prequential (test-then-learn) evaluation of a recorded log, in-process (no Kafka, no PostgreSQL).",
-        discussion: "The protocol of EVAL.md: learn the first 80 % in time order, then for every later event ask for the user's top 10, count a hit, and learn the event."
+        discussion:
+            "The protocol of EVAL.md: learn the first 80 % in time order, then for every later event ask for the user's top 10, count a hit, and learn the event."
     )
 
     @Option(help: "The interaction log: ratings.csv, u.data, or engagement JSONL.")
@@ -26,7 +27,9 @@ struct EvalCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Fresh items start from their category/uploader centroid (the cold-start ablation turns this off).")
     var freshItemCentroids = true
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("Override a model setting (repeatable), e.g. --set popularity_weight=0.2.", valueName: "key=value"))
+    @Option(
+        name: .customLong("set"),
+        help: ArgumentHelp("Override a model setting (repeatable), e.g. --set popularity_weight=0.2.", valueName: "key=value"))
     var overrides: [String] = []
 
     @Option(help: "Events per batch while learning the warm-up (the daemon learns in batches).")
@@ -52,16 +55,23 @@ struct EvalCommand: ParsableCommand {
         var evaluation = PrequentialEvaluation(configuration: configuration)
         evaluation.warmUpBatchSize = batchSize
         let report = evaluation.run(log)
-        print("interactions \(report.interactions): warm-up \(report.warmUpEvents), stream \(report.streamEvents); users \(report.users), items \(report.items)")
+        print(
+            "interactions \(report.interactions): warm-up \(report.warmUpEvents), stream \(report.streamEvents); users \(report.users), items \(report.items)"
+        )
         print(String(format: "HR@10 %.4f +- %.4f over %d evaluated events", report.hitRate, report.standardError, report.evaluatedEvents))
-        print(String(format: "HR@10 on items first seen after the warm-up: %.4f +- %.4f over %d events (fresh-item centroids %@)",
-                     report.freshItemHitRate, report.freshItemStandardError, report.freshItemOutcomes.count, freshItemCentroids ? "on" : "off"))
-        print(String(format: "learn: %.0f events/s over all %d events (stream alone, one event at a time: %.0f events/s)",
-                     report.learnEventsPerSecond, report.learnedEvents, report.streamLearnEventsPerSecond))
+        print(
+            String(
+                format: "HR@10 on items first seen after the warm-up: %.4f +- %.4f over %d events (fresh-item centroids %@)",
+                report.freshItemHitRate, report.freshItemStandardError, report.freshItemOutcomes.count, freshItemCentroids ? "on" : "off"))
+        print(
+            String(
+                format: "learn: %.0f events/s over all %d events (stream alone, one event at a time: %.0f events/s)",
+                report.learnEventsPerSecond, report.learnedEvents, report.streamLearnEventsPerSecond))
         print(String(format: "whole test-then-learn loop: %.0f stream events/s", report.loopEventsPerSecond))
         print(String(format: "top-10 for all %d users: %.3f s", report.users, report.allUsersTopKSeconds))
         if let plot {
-            let svg = HitRatePlot.svg(outcomes: report.outcomes, title: "recstream HR@10 over the stream (\(URL(fileURLWithPath: ratings).lastPathComponent))")
+            let svg = HitRatePlot.svg(
+                outcomes: report.outcomes, title: "recstream HR@10 over the stream (\(URL(fileURLWithPath: ratings).lastPathComponent))")
             try svg.write(toFile: plot, atomically: true, encoding: .utf8)
             print("plot written to \(plot)")
         }

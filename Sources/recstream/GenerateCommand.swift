@@ -6,7 +6,8 @@ struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
         abstract: "Write a seeded synthetic stream (latent-factor tastes, skewed popularity, sessions) as JSONL.",
-        discussion: "Writes DIR/engagements.jsonl (engagement events in time order) and DIR/catalog.jsonl (one catalog event per item), ready for `replay` and for `eval --format jsonl`."
+        discussion:
+            "Writes DIR/engagements.jsonl (engagement events in time order) and DIR/catalog.jsonl (one catalog event per item), ready for `replay` and for `eval --format jsonl`."
     )
 
     @Option(help: "Output directory.")

@@ -26,7 +26,7 @@ struct RecommendCommand: ParsableCommand {
     func run() throws {
         let settings = try settingsOptions.load()
         let subject: Subject = user.map { .user($0) } ?? .item(item!)
-        try lines(conninfo: settings.databaseURL, subject: subject, k: k).forEach { print($0) }
+        for line in try lines(conninfo: settings.databaseURL, subject: subject, k: k) { print(line) }
     }
 
     private enum Subject {

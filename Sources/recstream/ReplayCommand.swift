@@ -27,13 +27,20 @@ struct ReplayCommand: ParsableCommand {
     func run() throws {
         let settings = try settingsOptions.load()
         let log = try InteractionLog.load(ratings: file, items: items, format: format)
-        let replay = Replay(brokers: settings.brokers, engagementTopic: settings.engagementTopic, catalogTopic: settings.catalogTopic, rate: rate)
+        let replay = Replay(
+            brokers: settings.brokers, engagementTopic: settings.engagementTopic, catalogTopic: settings.catalogTopic, rate: rate)
         let seconds = try replay.run(log) { sent, total in
             let width = 30
             let done = total == 0 ? width : sent * width / total
-            FileHandle.standardError.write(Data("\r[\(String(repeating: "#", count: done))\(String(repeating: ".", count: width - done))] \(sent) / \(total) events".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "\r[\(String(repeating: "#", count: done))\(String(repeating: ".", count: width - done))] \(sent) / \(total) events"
+                        .utf8))
         }
         FileHandle.standardError.write(Data("\n".utf8))
-        print(String(format: "%d catalog and %d engagement events published to %@ in %.1f s", log.catalog.count, log.events.count, settings.brokers, seconds))
+        print(
+            String(
+                format: "%d catalog and %d engagement events published to %@ in %.1f s", log.catalog.count, log.events.count,
+                settings.brokers, seconds))
     }
 }

@@ -18,8 +18,11 @@ struct TopKCommand: ParsableCommand {
         let configuration = try settingsOptions.load()
         let connection = try PostgresConnection(conninfo: configuration.databaseURL)
         let model = try ModelPersistence.load(StateRepository(connection: connection), configuration: configuration.model)
-        print("model: \(model.users.count) users, \(model.items.count) items, \(model.interactions.pairCount) interactions; k = \(configuration.topK)")
+        print(
+            "model: \(model.users.count) users, \(model.items.count) items, \(model.interactions.pairCount) interactions; k = \(configuration.topK)"
+        )
         try FullRecompute.run(
-            model, modelVersion: ModelPersistence.version(of: model), k: configuration.topK, connection: connection) { print($0) }
+            model, modelVersion: ModelPersistence.version(of: model), k: configuration.topK, connection: connection
+        ) { print($0) }
     }
 }

@@ -19,7 +19,7 @@ struct VersionCommand: ParsableCommand {
 
     func run() throws {
         let report = VersionReport(environment: ProcessInfo.processInfo.environment)
-        report.lines.forEach { print($0) }
+        for line in report.lines { print(line) }
         if !report.servicesReachable { throw ExitCode.failure }
     }
 }

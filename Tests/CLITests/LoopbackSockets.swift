@@ -32,7 +32,9 @@ enum Loopback {
             response += chunk[0..<received]
         }
         let text = String(decoding: response, as: UTF8.self)
-        guard let headerEnd = text.range(of: "\r\n\r\n"), let status = Int(text.split(separator: " ").dropFirst().first ?? "") else { return nil }
+        guard let headerEnd = text.range(of: "\r\n\r\n"), let status = Int(text.split(separator: " ").dropFirst().first ?? "") else {
+            return nil
+        }
         return (status, String(text[headerEnd.upperBound...]))
     }
 }

@@ -29,20 +29,24 @@ struct ServeCrashSafetyTests {
             let item = "i\(Int.random(in: 0..<800, using: &random))"
             let type = EventType.allCases[index % 3]
             expected["\(user)/\(item)", default: 0] += weights[type]!
-            try producer.send(topic: engagements, key: user, value: #"{"event_id":"c\#(index)","user_id":"\#(user)","item_id":"\#(item)","type":"\#(type.rawValue)","ts":\#(index)}"#)
+            try producer.send(
+                topic: engagements, key: user,
+                value: #"{"event_id":"c\#(index)","user_id":"\#(user)","item_id":"\#(item)","type":"\#(type.rawValue)","ts":\#(index)}"#)
         }
         for item in 0..<50 {
             try producer.send(topic: catalog, key: "i\(item)", value: #"{"item_id":"i\#(item)","categories":["g\#(item % 5)"]}"#)
         }
         try producer.flush()
 
-        let arguments = ["serve"] + [
-            "kafka.brokers=\(brokers)", "database.url=\(database.url)", "kafka.engagement_topic=\(engagements)",
-            "kafka.catalog_topic=\(catalog)", "kafka.group_id=\(TestServices.uniqueName("it-crash"))", "kafka.session_timeout_ms=1000",
-            "kafka.properties.heartbeat.interval.ms=100", "batch.max_events=500", "model.dimension=16",
-            // Duplicate detection off: exactly once must come from the offsets alone.
-            "dedup.window_events=0",
-        ].flatMap { ["--set", $0] }
+        let arguments =
+            ["serve"]
+            + [
+                "kafka.brokers=\(brokers)", "database.url=\(database.url)", "kafka.engagement_topic=\(engagements)",
+                "kafka.catalog_topic=\(catalog)", "kafka.group_id=\(TestServices.uniqueName("it-crash"))", "kafka.session_timeout_ms=1000",
+                "kafka.properties.heartbeat.interval.ms=100", "batch.max_events=500", "model.dimension=16",
+                // Duplicate detection off: exactly once must come from the offsets alone.
+                "dedup.window_events=0",
+            ].flatMap { ["--set", $0] }
         let state = StateRepository(connection: try database.connect())
         func consumed() -> Int64 { ((try? state.loadOffsets()) ?? []).reduce(0) { $0 + $1.nextOffset } }
 

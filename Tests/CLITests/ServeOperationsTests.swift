@@ -25,12 +25,13 @@ struct ServeOperationsTests {
         }
 
         func arguments(databaseURL: String, extra: [String] = []) -> [String] {
-            ["serve"] + ([
-                "kafka.brokers=\(brokers)", "database.url=\(databaseURL)", "kafka.engagement_topic=\(engagements)",
-                "kafka.catalog_topic=\(catalog)", "kafka.group_id=\(TestServices.uniqueName("it-ops"))",
-                "kafka.session_timeout_ms=1000", "kafka.properties.heartbeat.interval.ms=100", "model.dimension=8",
-                "http.address=127.0.0.1:\(port)", "health.probe_interval_ms=200", "batch.max_wait_ms=50",
-            ] + extra).flatMap { ["--set", $0] }
+            ["serve"]
+                + ([
+                    "kafka.brokers=\(brokers)", "database.url=\(databaseURL)", "kafka.engagement_topic=\(engagements)",
+                    "kafka.catalog_topic=\(catalog)", "kafka.group_id=\(TestServices.uniqueName("it-ops"))",
+                    "kafka.session_timeout_ms=1000", "kafka.properties.heartbeat.interval.ms=100", "model.dimension=8",
+                    "http.address=127.0.0.1:\(port)", "health.probe_interval_ms=200", "batch.max_wait_ms=50",
+                ] + extra).flatMap { ["--set", $0] }
         }
 
         /// Polls `/readyz` until its `component` reports `status` or 20 s
@@ -80,8 +81,11 @@ struct ServeOperationsTests {
                 value: #"{"event_id":"m\#(index)","user_id":"\#(user)","item_id":"i\#(index % 30)","type":"\#(types[index % 3])","ts":1}"#)
         }
         for index in 0..<5 { try producer.send(topic: setup.engagements, key: "bad", value: "{not json \(index)") }
-        try producer.send(topic: setup.engagements, key: "u0", value: #"{"event_id":"m0","user_id":"u0","item_id":"i0","type":"view","ts":1}"#)
-        for index in 0..<4 { try producer.send(topic: setup.catalog, key: "n\(index)", value: #"{"item_id":"n\#(index)","categories":["c"]}"#) }
+        try producer.send(
+            topic: setup.engagements, key: "u0", value: #"{"event_id":"m0","user_id":"u0","item_id":"i0","type":"view","ts":1}"#)
+        for index in 0..<4 {
+            try producer.send(topic: setup.catalog, key: "n\(index)", value: #"{"item_id":"n\#(index)","categories":["c"]}"#)
+        }
         try producer.flush()
 
         let engagementTopic = "topic=\"\(setup.engagements)\""
@@ -140,7 +144,8 @@ struct ServeOperationsTests {
         }
         // Trust authentication ignores the password; it must never reach the log.
         let password = "pw-\(UUID().uuidString.prefix(8))"
-        let url = try cluster.startPostgres().replacingOccurrences(of: "postgresql://recstream@", with: "postgresql://recstream:\(password)@")
+        let url = try cluster.startPostgres().replacingOccurrences(
+            of: "postgresql://recstream@", with: "postgresql://recstream:\(password)@")
         #expect(url.contains(password))
         let daemon = try ServeProcess(arguments: setup.arguments(databaseURL: url))
         #expect(setup.wait("/readyz", status: 200, timeout: 60), "\(daemon.output.suffix(2_000))")
@@ -216,11 +221,11 @@ struct ServeOperationsTests {
     @Test func configCheckNamesEveryProblemAndServeConnectsToNothing() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).toml").path
         try """
-            [kafka]
-            colour = "blue"
-            [batch]
-            max_events = "many"
-            """.write(toFile: file, atomically: true, encoding: .utf8)
+        [kafka]
+        colour = "blue"
+        [batch]
+        max_events = "many"
+        """.write(toFile: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: file) }
 
         let check = try RecstreamProcess.run(["config", "check", file], environment: [:])
@@ -232,10 +237,14 @@ struct ServeOperationsTests {
         let postgres = try TCPListener()
         let http = try Loopback.freePort()
         let serve = try RecstreamProcess.run(
-            ["serve", "--config", file, "--set", "database.url=postgresql://x@127.0.0.1:\(postgres.port)/x", "--set", "http.address=127.0.0.1:\(http)"],
+            [
+                "serve", "--config", file, "--set", "database.url=postgresql://x@127.0.0.1:\(postgres.port)/x", "--set",
+                "http.address=127.0.0.1:\(http)",
+            ],
             environment: [:])
         #expect(serve.status == 2)
-        #expect(serve.output.contains("kafka.colour") && serve.output.contains("batch.max_events") && serve.output.contains("kafka.brokers"))
+        #expect(
+            serve.output.contains("kafka.colour") && serve.output.contains("batch.max_events") && serve.output.contains("kafka.brokers"))
         #expect(!postgres.hadConnection, "refused before connecting to PostgreSQL")
 
         let fixedBroker = try RecstreamProcess.run(["config", "check", file, "--set", "kafka.brokers=h:9092"], environment: [:])

@@ -21,7 +21,8 @@ struct SystemdUnitTests {
         try manager.copyItem(
             at: Self.repository.appendingPathComponent("ops/systemd/recstream.service"),
             to: root.appendingPathComponent("etc/systemd/system/recstream.service"))
-        let binary = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent().appendingPathComponent("recstream")
+        let binary = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+            "recstream")
         try manager.linkItem(at: binary, to: root.appendingPathComponent("usr/local/bin/recstream"))
         try manager.copyItem(at: URL(fileURLWithPath: "/lib/systemd/system"), to: root.appendingPathComponent("usr/lib/systemd/system"))
         return root
@@ -42,8 +43,10 @@ struct SystemdUnitTests {
         #expect(verify.status == 0 && verify.output.isEmpty, "systemd-analyze verify:\n\(verify.output)")
 
         let unit = try String(contentsOf: Self.repository.appendingPathComponent("ops/systemd/recstream.service"), encoding: .utf8)
-        for setting in ["Type=notify", "WatchdogSec=", "Restart=on-failure", "User=recstream", "EnvironmentFile=", "NoNewPrivileges=yes",
-                        "ProtectSystem=strict", "CapabilityBoundingSet=\n", "SystemCallFilter=@system-service", "MemoryDenyWriteExecute=yes"] {
+        for setting in [
+            "Type=notify", "WatchdogSec=", "Restart=on-failure", "User=recstream", "EnvironmentFile=", "NoNewPrivileges=yes",
+            "ProtectSystem=strict", "CapabilityBoundingSet=\n", "SystemCallFilter=@system-service", "MemoryDenyWriteExecute=yes",
+        ] {
             #expect(unit.contains(setting), "\(setting)")
         }
         // systemd's own exposure score, 0.0 (locked down) to 10.0 (unprotected);

@@ -34,7 +34,9 @@ private struct Sample: Equatable, Sendable {
                 .init("flags.mode", choice: \.mode, "How."),
             ],
             families: [ConfigurationFamily("main.extras", \.extras, "Anything else.", examples: [("a.b", "c")])],
-            crossChecks: [{ $0.count > 100 && $0.enabled ? ConfigurationProblem(key: "main.count", reason: "too many while enabled") : nil }],
+            crossChecks: [
+                { $0.count > 100 && $0.enabled ? ConfigurationProblem(key: "main.count", reason: "too many while enabled") : nil }
+            ],
             environmentPrefix: "SAMPLE__", environmentAliases: ["SAMPLE_NAME": "main.name"])
         table.include(innerTable, under: "inner", \.inner)
         return table
@@ -68,7 +70,8 @@ struct ConfigurationTableTests {
         values.enabled = true
         values.mode = .careful
         values.inner.depth = 5
-        let text = Sample.table.exampleFile(values, header: "A header long enough to be wrapped over more than one line of the file, which happens at eighty columns.")
+        let text = Sample.table.exampleFile(
+            values, header: "A header long enough to be wrapped over more than one line of the file, which happens at eighty columns.")
         #expect(text.split(separator: "\n").allSatisfy { $0.count <= 80 || !$0.hasPrefix("#") })
         #expect(text.contains("[main]\n# A name") && text.contains("[flags]") && text.contains("[inner]\n# How deep.\ndepth = 5"))
         #expect(text.contains("# How. (one of \"fast\", \"careful\", \"off\")"))
@@ -78,7 +81,8 @@ struct ConfigurationTableTests {
     }
 
     @Test func sourcesApplyInOrderAndTextIsReadAsTheKeysType() throws {
-        let file = try write("""
+        let file = try write(
+            """
             [main]
             name = 'file'
             count = 10
@@ -98,7 +102,8 @@ struct ConfigurationTableTests {
     }
 
     @Test func eachProblemSaysTheKeyTheReasonAndWhereItCameFrom() throws {
-        let file = try write("""
+        let file = try write(
+            """
             [main]
             count = "many"
             ratio = 2.0
@@ -112,22 +117,24 @@ struct ConfigurationTableTests {
             depth = 0
             """)
         let found = problems(file: file, environment: ["SAMPLE__MAIN__RATIO": "half"], overrides: ["main.count", "flags.mode=slow"])
-        #expect(found == [
-            "main.count: expected an integer, got \"many\" (\(file):2)",
-            "main.seed: expected an integer >= 0, got an integer (\(file):5)",
-            "flags.mode: expected one of \"fast\", \"careful\", \"off\", got an integer (\(file):7)",
-            "flags.enabled: expected true or false, got \"yes\" (\(file):8)",
-            "flags.unknown: unknown key (\(file):9)",
-            "main.ratio: expected a number, got \"half\" (environment SAMPLE__MAIN__RATIO)",
-            "main.count: expected key=value",
-            "flags.mode: expected one of \"fast\", \"careful\", \"off\", got \"slow\" (--set)",
-            "main.ratio: must be between 0.0 and 1.0, got 2.0",
-            "main.big: must be a finite number > 0.0, got inf",
-            "inner.depth: must be between 1 and 9, got 0",
-        ])
-        #expect(problems(overrides: ["main.name=", "main.count=101", "flags.enabled=true"]) == [
-            "main.name: must not be empty", "main.count: too many while enabled",
-        ])
+        #expect(
+            found == [
+                "main.count: expected an integer, got \"many\" (\(file):2)",
+                "main.seed: expected an integer >= 0, got an integer (\(file):5)",
+                "flags.mode: expected one of \"fast\", \"careful\", \"off\", got an integer (\(file):7)",
+                "flags.enabled: expected true or false, got \"yes\" (\(file):8)",
+                "flags.unknown: unknown key (\(file):9)",
+                "main.ratio: expected a number, got \"half\" (environment SAMPLE__MAIN__RATIO)",
+                "main.count: expected key=value",
+                "flags.mode: expected one of \"fast\", \"careful\", \"off\", got \"slow\" (--set)",
+                "main.ratio: must be between 0.0 and 1.0, got 2.0",
+                "main.big: must be a finite number > 0.0, got inf",
+                "inner.depth: must be between 1 and 9, got 0",
+            ])
+        #expect(
+            problems(overrides: ["main.name=", "main.count=101", "flags.enabled=true"]) == [
+                "main.name: must not be empty", "main.count: too many while enabled",
+            ])
     }
 
     @Test func tomlThatIsNotSupportedIsRefusedWithItsLine() throws {
@@ -139,7 +146,9 @@ struct ConfigurationTableTests {
 
     @Test func valuesAreTheKeysAsText() {
         let values = Dictionary(uniqueKeysWithValues: Sample.table.values(Sample()).map { ($0.key, $0.value) })
-        #expect(values["main.ratio"] == "0.5" && values["flags.mode"] == "fast" && values["inner.depth"] == "2" && values["main.name"] == "plain")
+        #expect(
+            values["main.ratio"] == "0.5" && values["flags.mode"] == "fast" && values["inner.depth"] == "2"
+                && values["main.name"] == "plain")
         #expect(values.count == Sample.table.keys.count)
     }
 }

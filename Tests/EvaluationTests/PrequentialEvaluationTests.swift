@@ -15,8 +15,9 @@ struct PrequentialEvaluationTests {
             let user = Int.random(in: 0..<40, using: &random)
             let group = Int.random(in: 0..<10, using: &random) < 9 ? user % 4 : Int.random(in: 0..<4, using: &random)
             let item = group * 100 + Int.random(in: 0..<100, using: &random)
-            log.events.append(EngagementEvent(
-                eventID: "e\(index)", userID: "u\(user)", itemID: "i\(item)", type: .view, timestamp: Int64(index / 3)))
+            log.events.append(
+                EngagementEvent(
+                    eventID: "e\(index)", userID: "u\(user)", itemID: "i\(item)", type: .view, timestamp: Int64(index / 3)))
         }
         for item in 0..<400 { log.catalog["i\(item)"] = CatalogEvent(itemID: "i\(item)", categories: ["g\(item / 100)"]) }
         return log
@@ -79,7 +80,9 @@ struct PrequentialEvaluationTests {
 
     @Test func movieLensCSVWithQuotedTitles() throws {
         let ratings = try write("userId,movieId,rating,timestamp\n1,11,4.0,964982703\n2,29,3.5,964982224\n")
-        let movies = try write("movieId,title,genres\n11,\"American President, The (1995)\",Comedy|Drama|Romance\n29,\"Say \"\"Hi\"\" (1995)\",(no genres listed)\n")
+        let movies = try write(
+            "movieId,title,genres\n11,\"American President, The (1995)\",Comedy|Drama|Romance\n29,\"Say \"\"Hi\"\" (1995)\",(no genres listed)\n"
+        )
         let log = try InteractionLog.load(ratings: ratings, items: movies, format: .movielensCSV)
         #expect(log.events.map(\.itemID) == ["11", "29"])
         #expect(log.events[0].timestamp == 964_982_703_000)
@@ -92,7 +95,9 @@ struct PrequentialEvaluationTests {
     @Test func movieLens100kWithLatin1Titles() throws {
         let ratings = try write("196\t242\t3\t881250949\n186\t302\t3\t891717742\n")
         let flags = ["0", "1", "0", "0", "0", "1"] + [String](repeating: "0", count: 12) + ["1"]
-        let items = try write("242|Kolya (1996)|24-Jan-1997||http://x|" + flags.joined(separator: "|") + "\n302|Amélie|01-Jan-2001||http://y|" + [String](repeating: "0", count: 19).joined(separator: "|") + "\n", encoding: .isoLatin1)
+        let items = try write(
+            "242|Kolya (1996)|24-Jan-1997||http://x|" + flags.joined(separator: "|") + "\n302|Amélie|01-Jan-2001||http://y|"
+                + [String](repeating: "0", count: 19).joined(separator: "|") + "\n", encoding: .isoLatin1)
         let log = try InteractionLog.load(ratings: ratings, items: items, format: .movielens100k)
         #expect(log.events.map(\.userID) == ["196", "186"])
         #expect(log.catalog["242"]?.categories == ["Action", "Comedy", "Western"])

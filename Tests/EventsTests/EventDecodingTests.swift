@@ -33,8 +33,10 @@ struct EventDecodingTests {
         (#"{"event_id":"e","user_id":"u","item_id":"i","type":"share","ts":1}"#, #"type must be one of view, click, like; got "share""#),
         (#"{"event_id":"e","user_id":"u","item_id":"i","type":"view"}"#, "missing required field ts"),
         (#"{"event_id":"e","user_id":"u","item_id":"i","type":"view","ts":-5}"#, "ts in epoch milliseconds must be an integer >= 0"),
-        (#"{"event_id":"e","user_id":"u","item_id":"i","type":"view","ts":"yesterday"}"#,
-         #"ts must be RFC 3339 text (e.g. 2024-05-01T12:00:00Z) or epoch milliseconds, got "yesterday""#),
+        (
+            #"{"event_id":"e","user_id":"u","item_id":"i","type":"view","ts":"yesterday"}"#,
+            #"ts must be RFC 3339 text (e.g. 2024-05-01T12:00:00Z) or epoch milliseconds, got "yesterday""#
+        ),
         (#"{"event_id":"e","user_id":"u","item_id":"i","type":"view","ts":1,"weight":0}"#, "weight must be a finite number > 0, got 0.0"),
         (#"{"event_id":"e","user_id":"u","item_id":"i","type":"view","ts":1,"weight":true}"#, "weight must be a number"),
     ])

@@ -1,5 +1,6 @@
-@testable import RecstreamIngest
 import Testing
+
+@testable import RecstreamIngest
 
 @Suite("Batch size limit for fresh lists")
 struct BatchSizeControllerTests {

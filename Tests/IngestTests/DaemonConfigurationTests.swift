@@ -29,7 +29,9 @@ struct DaemonConfigurationTests {
 
     @Test func theExampleFileIsTheTableWrittenOutAndLoadsAsEveryDefault() throws {
         let text = try String(contentsOfFile: Self.example, encoding: .utf8)
-        #expect(text == DaemonConfiguration.exampleFile, "config/recstream.example.toml is stale: run `recstream config example > config/recstream.example.toml`")
+        #expect(
+            text == DaemonConfiguration.exampleFile,
+            "config/recstream.example.toml is stale: run `recstream config example > config/recstream.example.toml`")
         let loaded = try DaemonConfiguration.load(file: Self.example, environment: [:], overrides: [])
         #expect(loaded == DaemonConfiguration.example)
         var defaults = DaemonConfiguration()
@@ -41,7 +43,8 @@ struct DaemonConfigurationTests {
     }
 
     @Test func fileThenEnvironmentThenFlags() throws {
-        let file = try write("""
+        let file = try write(
+            """
             [kafka]
             brokers = "file:9092"
             group_id = 'from file'   # literal string
@@ -73,7 +76,8 @@ struct DaemonConfigurationTests {
     }
 
     @Test func everyProblemIsNamedByItsKeyAndSource() throws {
-        let file = try write("""
+        let file = try write(
+            """
             [kafka]
             brokers = 9092
             offset_reset = "newest"
@@ -86,10 +90,11 @@ struct DaemonConfigurationTests {
             """)
         let refused = try #require(
             refusal(file: file, environment: ["RECSTREAM__DEDUP__WINDOW_EVENTS": "-5"], overrides: ["model.regularization=0", "nonsense"]))
-        #expect(Set(refused.problems.map(\.key)) == [
-            "kafka.brokers", "kafka.offset_reset", "kafka.colour", "batch.max_events", "model.dimension", "model.no_such_model_key",
-            "dedup.window_events", "model.regularization", "nonsense",
-        ])
+        #expect(
+            Set(refused.problems.map(\.key)) == [
+                "kafka.brokers", "kafka.offset_reset", "kafka.colour", "batch.max_events", "model.dimension", "model.no_such_model_key",
+                "dedup.window_events", "model.regularization", "nonsense",
+            ])
         let text = refused.description
         #expect(text.contains("kafka.brokers: expected a string, got an integer (\(file):2)"))
         #expect(text.contains("kafka.offset_reset: expected \"earliest\" or \"latest\", got \"newest\" (\(file):3)"))
@@ -102,19 +107,23 @@ struct DaemonConfigurationTests {
     }
 
     @Test func rulesBetweenKeysAndTheOneRequiredKey() throws {
-        let sameTopic = refusal(environment: ["RECSTREAM_KAFKA_BROKERS": "h:9092"], overrides: ["kafka.catalog_topic=recstream-engagements"])
-        #expect(sameTopic?.problems == [ConfigurationProblem(key: "kafka.catalog_topic", reason: "must differ from kafka.engagement_topic")])
+        let sameTopic = refusal(
+            environment: ["RECSTREAM_KAFKA_BROKERS": "h:9092"], overrides: ["kafka.catalog_topic=recstream-engagements"])
+        #expect(
+            sameTopic?.problems == [ConfigurationProblem(key: "kafka.catalog_topic", reason: "must differ from kafka.engagement_topic")])
         let noBrokers = refusal()
         #expect(noBrokers?.problems.map(\.key) == ["kafka.brokers"])
         #expect(noBrokers?.description.contains("required: the bootstrap servers") == true)
-        #expect(refusal(environment: ["RECSTREAM__HTTP__ADDRESS": "nowhere", "RECSTREAM_KAFKA_BROKERS": "h:9092"])?.description
-            == "http.address: expected host:port with a port from 0 to 65535, got \"nowhere\"")
+        #expect(
+            refusal(environment: ["RECSTREAM__HTTP__ADDRESS": "nowhere", "RECSTREAM_KAFKA_BROKERS": "h:9092"])?.description
+                == "http.address: expected host:port with a port from 0 to 65535, got \"nowhere\"")
     }
 
     @Test func tomlSyntaxErrorsGiveTheLine() throws {
         let file = try write("[batch]\nmax_events = 10\nmax_wait_ms = \"unterminated\n")
         #expect(refusal(file: file)?.description.contains("line 3: unterminated string") == true)
-        #expect(refusal(file: "/nonexistent/recstream.toml", environment: ["RECSTREAM_KAFKA_BROKERS": "h:9092"])?.problems.map(\.key)
-            == ["/nonexistent/recstream.toml"])
+        #expect(
+            refusal(file: "/nonexistent/recstream.toml", environment: ["RECSTREAM_KAFKA_BROKERS": "h:9092"])?.problems.map(\.key)
+                == ["/nonexistent/recstream.toml"])
     }
 }

@@ -27,7 +27,9 @@ struct DatabaseOutageTests {
                 let user = "u\(index % 50)"
                 let item = "i\(index % 70)"
                 expected["\(user)/\(item)", default: 0] += 1
-                try producer.send(topic: configuration.engagementTopic, key: user, value: #"{"event_id":"o\#(index)","user_id":"\#(user)","item_id":"\#(item)","type":"view","ts":1}"#)
+                try producer.send(
+                    topic: configuration.engagementTopic, key: user,
+                    value: #"{"event_id":"o\#(index)","user_id":"\#(user)","item_id":"\#(item)","type":"view","ts":1}"#)
             }
             try producer.flush()
         }

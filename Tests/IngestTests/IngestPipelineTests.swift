@@ -30,7 +30,9 @@ struct IngestPipelineTests {
     @Test func drainsValidAndInvalidEventsIntoExactStateAndDeadLetters() throws {
         let database = try FreshDatabase()
         let configuration = try configuration(database)
-        let producer = try KafkaProducer(properties: ["bootstrap.servers": configuration.brokers, "linger.ms": "5", "message.max.bytes": "4000000"])
+        let producer = try KafkaProducer(properties: [
+            "bootstrap.servers": configuration.brokers, "linger.ms": "5", "message.max.bytes": "4000000",
+        ])
         var random = SplitMix64(seed: 5)
         var expectedWeights: [String: Float] = [:]  // "user/item" -> accumulated weight
         var expectedReasons: [String: String] = [:]  // payload prefix -> reason
@@ -45,14 +47,27 @@ struct IngestPipelineTests {
             previousUser = user
             let item = "i\(Int.random(in: 0..<500, using: &random))"
             let type = types[index % 3]
-            var payload = #"{"event_id":"e\#(index)","user_id":"\#(user)","item_id":"\#(item)","type":"\#(type.rawValue)","ts":\#(1_700_000_000_000 + index)}"#
+            var payload =
+                #"{"event_id":"e\#(index)","user_id":"\#(user)","item_id":"\#(item)","type":"\#(type.rawValue)","ts":\#(1_700_000_000_000 + index)}"#
             switch index % 100 {
-            case 11: payload = #"{"event_id":"e\#(index)","user_id":"#; expectedReasons["e\(index)broken"] = "not valid JSON"
-            case 22: payload = #"{"event_id":"e\#(index)","item_id":"\#(item)","type":"view","ts":1}"#; expectedReasons["e\(index)"] = "missing required field user_id"
-            case 33: payload = #"{"event_id":"e\#(index)","user_id":5,"item_id":"\#(item)","type":"view","ts":1}"#; expectedReasons["e\(index)"] = "user_id must be a string"
-            case 44: payload = #"{"event_id":"e\#(index)","user_id":"\#(user)","item_id":"\#(item)","type":"share","ts":1}"#; expectedReasons["e\(index)"] = #"type must be one of view, click, like; got "share""#
-            case 55: payload = #"{"event_id":"e\#(index)","user_id":"\#(user)","item_id":"\#(item)","type":"view","ts":1,"weight":-2}"#; expectedReasons["e\(index)"] = "weight must be a finite number > 0, got -2.0"
-            case 66: payload = #"{"event_id":"e\#(index)","user_id":"\#(user)","item_id":"\#(item)","type":"view","ts":1,"pad":"\#(String(repeating: "x", count: 1 << 20))"}"#
+            case 11:
+                payload = #"{"event_id":"e\#(index)","user_id":"#
+                expectedReasons["e\(index)broken"] = "not valid JSON"
+            case 22:
+                payload = #"{"event_id":"e\#(index)","item_id":"\#(item)","type":"view","ts":1}"#
+                expectedReasons["e\(index)"] = "missing required field user_id"
+            case 33:
+                payload = #"{"event_id":"e\#(index)","user_id":5,"item_id":"\#(item)","type":"view","ts":1}"#
+                expectedReasons["e\(index)"] = "user_id must be a string"
+            case 44:
+                payload = #"{"event_id":"e\#(index)","user_id":"\#(user)","item_id":"\#(item)","type":"share","ts":1}"#
+                expectedReasons["e\(index)"] = #"type must be one of view, click, like; got "share""#
+            case 55:
+                payload = #"{"event_id":"e\#(index)","user_id":"\#(user)","item_id":"\#(item)","type":"view","ts":1,"weight":-2}"#
+                expectedReasons["e\(index)"] = "weight must be a finite number > 0, got -2.0"
+            case 66:
+                payload =
+                    #"{"event_id":"e\#(index)","user_id":"\#(user)","item_id":"\#(item)","type":"view","ts":1,"pad":"\#(String(repeating: "x", count: 1 << 20))"}"#
                 expectedReasons["e\(index)"] = "payload of \(payload.utf8.count) bytes exceeds batch.max_event_bytes (65536)"
             case 77: payload = #"{"event_id":"e\#(index - 1)","user_id":"\#(user)","item_id":"\#(item)","type":"like","ts":1}"#
             default:
@@ -63,7 +78,8 @@ struct IngestPipelineTests {
             produced += 1
         }
         for item in 0..<500 {
-            try producer.send(topic: configuration.catalogTopic, key: "i\(item)", value: #"{"item_id":"i\#(item)","categories":["g\#(item % 7)"]}"#)
+            try producer.send(
+                topic: configuration.catalogTopic, key: "i\(item)", value: #"{"item_id":"i\#(item)","categories":["g\#(item % 7)"]}"#)
             produced += 1
         }
         try producer.flush()
@@ -83,10 +99,15 @@ struct IngestPipelineTests {
         var stored: [String: Float] = [:]
         for row in try state.loadInteractions() { stored["\(users[row.user]!)/\(items[row.item]!)"] = row.weight }
         let differing = Set(stored.keys).union(expectedWeights.keys).filter { stored[$0] != expectedWeights[$0] }.sorted()
-        #expect(differing.isEmpty, "\(differing.count) pairs differ, e.g. \(differing.prefix(5).map { "\($0): stored \(stored[$0].map(String.init(describing:)) ?? "none"), expected \(expectedWeights[$0].map(String.init(describing:)) ?? "none")" })")
+        #expect(
+            differing.isEmpty,
+            "\(differing.count) pairs differ, e.g. \(differing.prefix(5).map { "\($0): stored \(stored[$0].map(String.init(describing:)) ?? "none"), expected \(expectedWeights[$0].map(String.init(describing:)) ?? "none")" })"
+        )
         // Each user's event counter, which the loader derives as max(last_sequence) + 1.
         var derivedCounts: [String: Int64] = [:]
-        for row in try state.loadInteractions() { derivedCounts[users[row.user]!] = max(derivedCounts[users[row.user]!] ?? 0, row.lastSequence + 1) }
+        for row in try state.loadInteractions() {
+            derivedCounts[users[row.user]!] = max(derivedCounts[users[row.user]!] ?? 0, row.lastSequence + 1)
+        }
         #expect(derivedCounts == expectedEventCounts)
 
         let letters = try state.loadDeadLetters(limit: 10_000)
@@ -118,12 +139,17 @@ struct IngestPipelineTests {
             produced += 1
         }
         for item in 0..<40 {
-            try send(configuration.catalogTopic, "i\(item)", #"{"item_id":"i\#(item)","categories":["g\#(item % 4)"],"uploader_id":"up\#(item % 3)"}"#)
+            try send(
+                configuration.catalogTopic, "i\(item)",
+                #"{"item_id":"i\#(item)","categories":["g\#(item % 4)"],"uploader_id":"up\#(item % 3)"}"#)
         }
         var random = SplitMix64(seed: 9)
         for index in 0..<3_000 {
             let user = "u\(Int.random(in: 0..<60, using: &random))"
-            try send(configuration.engagementTopic, user, #"{"event_id":"w\#(index)","user_id":"\#(user)","item_id":"i\#(Int.random(in: 0..<40, using: &random))","type":"view","ts":1}"#)
+            try send(
+                configuration.engagementTopic, user,
+                #"{"event_id":"w\#(index)","user_id":"\#(user)","item_id":"i\#(Int.random(in: 0..<40, using: &random))","type":"view","ts":1}"#
+            )
         }
         try producer.flush()
         try drain(try IngestPipeline(configuration: configuration, logger: Logger(label: "test"))) { $0.consumed >= produced }
@@ -143,7 +169,9 @@ struct IngestPipelineTests {
         func mean(_ members: [ItemRow]) -> [Double] {
             (0..<16).map { k in members.reduce(0.0) { $0 + Double(vectors[$1.id]![k]) } / Double(members.count) }
         }
-        let categoryPart = zip(mean(warm.filter { $0.categories.contains("g1") }), mean(warm.filter { $0.categories.contains("g2") })).map { ($0 + $1) / 2 }
+        let categoryPart = zip(mean(warm.filter { $0.categories.contains("g1") }), mean(warm.filter { $0.categories.contains("g2") })).map {
+            ($0 + $1) / 2
+        }
         let uploaderPart = mean(warm.filter { $0.uploader == "up1" })
         let expected = zip(categoryPart, uploaderPart).map { ($0 + $1) / 2 }
         let fresh = try #require(items.first { $0.externalID == "fresh" })
@@ -159,11 +187,15 @@ struct IngestPipelineTests {
         #expect(error < 1e-4, "relative distance to the expected centroid combination: \(error)")
 
         for index in 0..<30 {
-            try send(configuration.engagementTopic, "u\(index)", #"{"event_id":"f\#(index)","user_id":"u\#(index)","item_id":"fresh","type":"like","ts":1}"#)
+            try send(
+                configuration.engagementTopic, "u\(index)",
+                #"{"event_id":"f\#(index)","user_id":"u\#(index)","item_id":"fresh","type":"like","ts":1}"#)
         }
         try producer.flush()
         let beforeLearning = produced - 30
-        try drain(try IngestPipeline(configuration: configuration, logger: Logger(label: "test"))) { $0.consumed >= produced - beforeLearning }
+        try drain(try IngestPipeline(configuration: configuration, logger: Logger(label: "test"))) {
+            $0.consumed >= produced - beforeLearning
+        }
         let learned = try #require(try state.loadVectors(side: .item).first { $0.id == fresh.id }?.vector)
         #expect(learned != start)
         #expect(learned.allSatisfy { $0.isFinite })
@@ -186,14 +218,19 @@ struct IngestPipelineTests {
         let producer = try KafkaProducer(properties: ["bootstrap.servers": configuration.brokers, "linger.ms": "5"])
         var produced = 0
         for item in 0..<40 {
-            try producer.send(topic: configuration.catalogTopic, key: "i\(item)", value: #"{"item_id":"i\#(item)","categories":["g\#(item % 4)"]}"#)
+            try producer.send(
+                topic: configuration.catalogTopic, key: "i\(item)", value: #"{"item_id":"i\#(item)","categories":["g\#(item % 4)"]}"#)
             produced += 1
         }
         var random = SplitMix64(seed: 21)
         for index in 0..<4_000 {
             let user = Int.random(in: 0..<80, using: &random)
-            let item = (Int.random(in: 0..<10, using: &random) * 4 + (Int.random(in: 0..<10, using: &random) < 8 ? user % 4 : Int.random(in: 0..<4, using: &random)))
-            try producer.send(topic: configuration.engagementTopic, key: "u\(user)", value: #"{"event_id":"t\#(index)","user_id":"u\#(user)","item_id":"i\#(item)","type":"view","ts":1}"#)
+            let item =
+                (Int.random(in: 0..<10, using: &random) * 4
+                    + (Int.random(in: 0..<10, using: &random) < 8 ? user % 4 : Int.random(in: 0..<4, using: &random)))
+            try producer.send(
+                topic: configuration.engagementTopic, key: "u\(user)",
+                value: #"{"event_id":"t\#(index)","user_id":"u\#(user)","item_id":"i\#(item)","type":"view","ts":1}"#)
             produced += 1
         }
         try producer.send(topic: configuration.catalogTopic, key: "fresh", value: #"{"item_id":"fresh","categories":["g0"]}"#)
@@ -249,7 +286,9 @@ struct IngestPipelineTests {
         let pipeline = try IngestPipeline(configuration: configuration, logger: Logger(label: "test"))
         let running = pipeline.start()
         let connection = try database.connect()
-        func count(_ table: String) -> Int { Int((try? connection.execute("select count(*) from \(table)").text(row: 0, column: 0)) ?? "0") ?? 0 }
+        func count(_ table: String) -> Int {
+            Int((try? connection.execute("select count(*) from \(table)").text(row: 0, column: 0)) ?? "0") ?? 0
+        }
         let deadline = Date().addingTimeInterval(60)
         while (pipeline.health.snapshot.lastFullRecompute == nil || count("item_related") < 45) && Date() < deadline {
             Thread.sleep(forTimeInterval: 0.1)

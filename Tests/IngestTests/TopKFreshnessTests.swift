@@ -7,7 +7,9 @@ import RecstreamStream
 import TestSupport
 import Testing
 
-@Suite("Published lists: freshness and readers during a recompute", .enabled(if: TestServices.kafkaRequested && TestServices.postgresRequested))
+@Suite(
+    "Published lists: freshness and readers during a recompute", .enabled(if: TestServices.kafkaRequested && TestServices.postgresRequested)
+)
 struct TopKFreshnessTests {
     /// 1,000 events of new users at 250 events/s: each user's list must
     /// appear within 2 s of its event; p50 and p99 are printed.
@@ -20,7 +22,9 @@ struct TopKFreshnessTests {
         let producer = try KafkaProducer(properties: ["bootstrap.servers": configuration.brokers, "linger.ms": "0"])
         // Some history first, so that lists have items to hold.
         for index in 0..<500 {
-            try producer.send(topic: configuration.engagementTopic, key: "old\(index % 50)", value: #"{"event_id":"h\#(index)","user_id":"old\#(index % 50)","item_id":"i\#(index % 97)","type":"view","ts":1}"#)
+            try producer.send(
+                topic: configuration.engagementTopic, key: "old\(index % 50)",
+                value: #"{"event_id":"h\#(index)","user_id":"old\#(index % 50)","item_id":"i\#(index % 97)","type":"view","ts":1}"#)
         }
         try producer.flush()
         let pipeline = try IngestPipeline(configuration: configuration, logger: Logger(label: "test"))
@@ -49,7 +53,9 @@ struct TopKFreshnessTests {
         }
         for index in 0..<1_000 {
             let user = "new\(index)"
-            try producer.send(topic: configuration.engagementTopic, key: user, value: #"{"event_id":"n\#(index)","user_id":"\#(user)","item_id":"i\#(index % 97)","type":"click","ts":1}"#)
+            try producer.send(
+                topic: configuration.engagementTopic, key: user,
+                value: #"{"event_id":"n\#(index)","user_id":"\#(user)","item_id":"i\#(index % 97)","type":"click","ts":1}"#)
             try producer.flush(timeoutMs: 1_000)
             var times = produced.get()
             times[user] = Date()
@@ -67,7 +73,10 @@ struct TopKFreshnessTests {
         let latencies = sent.compactMap { user, time in arrived[user].map { $0.timeIntervalSince(time) * 1000 } }.sorted()
         let p50 = latencies[latencies.count / 2]
         let p99 = latencies[min(latencies.count - 1, latencies.count * 99 / 100)]
-        print(String(format: "event produced -> list published, %d events: p50 %.0f ms, p99 %.0f ms (poll interval 10 ms)", latencies.count, p50, p99))
+        print(
+            String(
+                format: "event produced -> list published, %d events: p50 %.0f ms, p99 %.0f ms (poll interval 10 ms)", latencies.count, p50,
+                p99))
         #expect(p99 <= 2_000)
     }
 
@@ -83,7 +92,11 @@ struct TopKFreshnessTests {
         var random = SplitMix64(seed: 3)
         for index in 0..<8_000 {
             let user = "u\(index % 2_000)"
-            try producer.send(topic: configuration.engagementTopic, key: user, value: #"{"event_id":"q\#(index)","user_id":"\#(user)","item_id":"i\#(Int.random(in: 0..<400, using: &random))","type":"view","ts":1}"#)
+            try producer.send(
+                topic: configuration.engagementTopic, key: user,
+                value:
+                    #"{"event_id":"q\#(index)","user_id":"\#(user)","item_id":"i\#(Int.random(in: 0..<400, using: &random))","type":"view","ts":1}"#
+            )
         }
         try producer.flush()
         let pipeline = try IngestPipeline(configuration: configuration, logger: Logger(label: "test"))
@@ -109,7 +122,8 @@ struct TopKFreshnessTests {
                 let expected = min(k, itemCount - seenCounts[user.id, default: 0])
                 let list = try? reader.userList(user.externalID)
                 if list?.itemIDs.count != expected {
-                    failures.set(failures.get() + ["\(user.externalID): \(list?.itemIDs.count.description ?? "no row"), expected \(expected)"])
+                    failures.set(
+                        failures.get() + ["\(user.externalID): \(list?.itemIDs.count.description ?? "no row"), expected \(expected)"])
                 }
                 reads.set(reads.get() + 1)
             }

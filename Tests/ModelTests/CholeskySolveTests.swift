@@ -1,5 +1,6 @@
-@testable import RecstreamModel
 import Testing
+
+@testable import RecstreamModel
 
 @Suite("Small Cholesky solve (CKernels)")
 struct CholeskySolveTests {

@@ -1,5 +1,6 @@
-@testable import RecstreamModel
 import Testing
+
+@testable import RecstreamModel
 
 @Suite("SGD with gravity")
 struct GravitySGDTests {
@@ -55,8 +56,10 @@ struct GravitySGDTests {
             dimension: d, scratch: &scratch)
         #expect(accepted)
         #expect(u != oldU && v != oldV)
-        #expect(loss(u.map(Double.init), oldV, c: 2, g: itemGramian.values) < loss(oldU.map(Double.init), oldV, c: 2, g: itemGramian.values))
-        #expect(loss(v.map(Double.init), oldU, c: 2, g: userGramian.values) < loss(oldV.map(Double.init), oldU, c: 2, g: userGramian.values))
+        #expect(
+            loss(u.map(Double.init), oldV, c: 2, g: itemGramian.values) < loss(oldU.map(Double.init), oldV, c: 2, g: itemGramian.values))
+        #expect(
+            loss(v.map(Double.init), oldU, c: 2, g: userGramian.values) < loss(oldV.map(Double.init), oldU, c: 2, g: userGramian.values))
     }
 
     @Test func nonFiniteResultIsRejectedAndVectorsStayUnchanged() {

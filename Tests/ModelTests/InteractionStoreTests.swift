@@ -1,6 +1,7 @@
 import Foundation
-@testable import RecstreamModel
 import Testing
+
+@testable import RecstreamModel
 
 @Suite("Ids, interactions and confidence")
 struct InteractionStoreTests {
@@ -48,7 +49,9 @@ struct InteractionStoreTests {
             for weight in [Float(0.5), 1, 7] {
                 for since in Int64(0)...Int64(40 * horizon) {
                     let full = 1 + 1.5 * weight * (1 + boost * Float(exp(-Double(since) / Double(horizon))))
-                    #expect(model.confidence(weight: weight, eventsSince: since) == full, "boost \(boost), horizon \(horizon), w \(weight), k \(since)")
+                    #expect(
+                        model.confidence(weight: weight, eventsSince: since) == full,
+                        "boost \(boost), horizon \(horizon), w \(weight), k \(since)")
                 }
             }
         }

@@ -1,6 +1,7 @@
 import Foundation
-@testable import RecstreamModel
 import Testing
+
+@testable import RecstreamModel
 
 @Suite("Ranking metrics")
 struct RankingMetricsTests {

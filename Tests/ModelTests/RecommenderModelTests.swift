@@ -1,7 +1,8 @@
 import Foundation
 import RecstreamConfiguration
-@testable import RecstreamModel
 import Testing
+
+@testable import RecstreamModel
 
 @Suite("Recommender model (the aggregate serve and eval drive)")
 struct RecommenderModelTests {

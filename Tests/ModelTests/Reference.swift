@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import RecstreamModel
 
 /// Independent double-precision computations the model is checked against.
@@ -71,7 +72,9 @@ enum Reference {
     }
 
     /// The objective summed naively over every (user, item) pair: O(m n d).
-    static func objective(users: EmbeddingTable, items: EmbeddingTable, observed: [Int: [Int: Double]], w0: Double, lambda: Double) -> Double {
+    static func objective(users: EmbeddingTable, items: EmbeddingTable, observed: [Int: [Int: Double]], w0: Double, lambda: Double)
+        -> Double
+    {
         var total = 0.0
         for u in 0..<users.count {
             let userVector = users.vector(u)

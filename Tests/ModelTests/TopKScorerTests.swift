@@ -1,5 +1,6 @@
-@testable import RecstreamModel
 import Testing
+
+@testable import RecstreamModel
 
 @Suite("Blocked top-k")
 struct TopKScorerTests {
@@ -26,7 +27,8 @@ struct TopKScorerTests {
         // One query at a time takes the other path for the bias (added before
         // the product instead of inside it): the same lists.
         for user in 0..<10 {
-            let single = scorer.topK(queries: users, queryRows: [Int32(user)], candidates: items, bias: bias) { Array(excluded[Int($0)]) }[0]
+            let single = scorer.topK(queries: users, queryRows: [Int32(user)], candidates: items, bias: bias) { Array(excluded[Int($0)]) }[
+                0]
             #expect(zip(single.scores, lists[user].scores).allSatisfy { abs($0 - $1) < 1e-5 }, "user \(user)")
         }
         for user in 0..<700 {
@@ -68,10 +70,10 @@ struct TopKScorerTests {
 
     @Test func relatedItemsByCosine() {
         var items = EmbeddingTable(dimension: 2)
-        items.append([1, 0])     // 0
-        items.append([10, 1])    // 1: nearly parallel to 0, long
-        items.append([0, 1])     // 2: orthogonal to 0
-        items.append([-1, 0])    // 3: opposite to 0
+        items.append([1, 0])  // 0
+        items.append([10, 1])  // 1: nearly parallel to 0, long
+        items.append([0, 1])  // 2: orthogonal to 0
+        items.append([-1, 0])  // 3: opposite to 0
         let related = TopKScorer(k: 3).relatedByCosine(items: items, itemRows: [0])
         #expect(related[0].items == [1, 2, 3])
         #expect(abs(related[0].scores[0] - Float(10 / Double(101).squareRoot())) < 1e-6)

@@ -1,5 +1,6 @@
-@testable import RecstreamModel
 import Testing
+
+@testable import RecstreamModel
 
 @Suite("Top-k selection over a score stream")
 struct TopKSelectorTests {
@@ -8,7 +9,8 @@ struct TopKSelectorTests {
     /// in groups of single elements or of whole chunks) and repeated buffer
     /// cuts (short pieces). Expected: a full sort, ties by smaller id.
     @Test(arguments: [
-        (k: 5, firstPiece: 3), (k: 20, firstPiece: 5000), (k: 100, firstPiece: 400), (k: 100, firstPiece: 20_000), (k: 10, firstPiece: 12_345),
+        (k: 5, firstPiece: 3), (k: 20, firstPiece: 5000), (k: 100, firstPiece: 400), (k: 100, firstPiece: 20_000),
+        (k: 10, firstPiece: 12_345),
     ])
     func equalsFullSortWithTiesBySmallerId(k: Int, firstPiece: Int) {
         var random = SplitMix64(seed: UInt64(k * 31 + firstPiece))

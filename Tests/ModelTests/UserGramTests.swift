@@ -1,5 +1,6 @@
-@testable import RecstreamModel
 import Testing
+
+@testable import RecstreamModel
 
 @Suite("Kept projection terms of users with long histories (UserGram)")
 struct UserGramTests {
@@ -31,7 +32,8 @@ struct UserGramTests {
     /// double from scratch.
     /// `apply` projects users last (no item projection at these settings),
     /// so right after it the user was solved against the items as they are.
-    func learnAndCheck(_ model: inout RecommenderModel, _ history: [Engagement], sweepEvery: Int? = nil, alreadyLearned: [Engagement] = []) {
+    func learnAndCheck(_ model: inout RecommenderModel, _ history: [Engagement], sweepEvery: Int? = nil, alreadyLearned: [Engagement] = [])
+    {
         for (index, event) in history.enumerated() {
             if let sweepEvery, index > 0, index % sweepEvery == 0 { model.fullSweep() }
             model.apply([event])

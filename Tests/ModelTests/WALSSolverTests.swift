@@ -1,5 +1,6 @@
-@testable import RecstreamModel
 import Testing
+
+@testable import RecstreamModel
 
 @Suite("WALS projection")
 struct WALSSolverTests {
@@ -9,7 +10,9 @@ struct WALSSolverTests {
     let mu: Float = 0.8
 
     /// Builds the normal equations naively in double precision and solves them.
-    func referenceProjection(items: EmbeddingTable, neighbours: [Int32], confidences: [Float], prior: [Float]?, w0: Float? = nil) -> [Double] {
+    func referenceProjection(items: EmbeddingTable, neighbours: [Int32], confidences: [Float], prior: [Float]?, w0: Float? = nil)
+        -> [Double]
+    {
         let w0 = w0 ?? self.w0
         var a = [[Double]](repeating: [Double](repeating: 0, count: d), count: d)
         var b = [Double](repeating: 0, count: d)
@@ -102,7 +105,8 @@ struct WALSSolverTests {
         }
         #expect(solver.solve(batch, factors: items, into: &output) == 0)
         for (target, input) in inputs.enumerated() {
-            let expected = referenceProjection(items: items, neighbours: input.neighbours, confidences: input.confidences, prior: input.prior)
+            let expected = referenceProjection(
+                items: items, neighbours: input.neighbours, confidences: input.confidences, prior: input.prior)
             let error = Reference.relativeError(output.vector(target), expected)
             #expect(error < 1e-4, "target \(target) with \(input.neighbours.count) neighbours: relative error \(error)")
         }

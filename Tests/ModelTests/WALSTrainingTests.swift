@@ -1,5 +1,6 @@
-@testable import RecstreamModel
 import Testing
+
+@testable import RecstreamModel
 
 @Suite("Full WALS sweeps")
 struct WALSTrainingTests {
@@ -24,7 +25,8 @@ struct WALSTrainingTests {
             let result = training.sweep(users: &users, items: &items, interactions: interactions)
             #expect(result.failures == 0)
             let naive = Reference.objective(users: users, items: items, observed: observed, w0: 0.5, lambda: 0.1)
-            let fast = training.objective(users: users, items: items, interactions: interactions, userGramian: result.userGramian, itemGramian: result.itemGramian)
+            let fast = training.objective(
+                users: users, items: items, interactions: interactions, userGramian: result.userGramian, itemGramian: result.itemGramian)
             #expect(abs(fast - naive) <= 1e-4 * naive, "the O(|O| d) objective equals the naive one")
             #expect(naive <= previous * (1 + 1e-6), "objective went from \(previous) to \(naive)")
             previous = naive
@@ -43,7 +45,9 @@ struct WALSTrainingTests {
         var interactions = InteractionStore()
         var heldOut: [Int32] = []
         for u in 0..<userCount {
-            let ranked = (0..<itemCount).sorted { Reference.dot(truthUsers.vector(u), truthItems.vector($0)) > Reference.dot(truthUsers.vector(u), truthItems.vector($1)) }
+            let ranked = (0..<itemCount).sorted {
+                Reference.dot(truthUsers.vector(u), truthItems.vector($0)) > Reference.dot(truthUsers.vector(u), truthItems.vector($1))
+            }
             let positives = Array(ranked.prefix(40).shuffled(using: &random).prefix(24))
             heldOut.append(Int32(positives[0]))
             for item in positives.dropFirst() { interactions.record(user: Int32(u), item: Int32(item), weight: 1) }
@@ -58,7 +62,8 @@ struct WALSTrainingTests {
         let lists = TopKScorer(k: 10).topK(queries: users, queryRows: (0..<Int32(userCount)).map { $0 }, candidates: items) { user in
             store.byUser[Int(user)].map(\.item)
         }
-        let hitRate = zip(lists, heldOut).reduce(0.0) { $0 + RankingMetrics.hit(ranked: $1.0.items, relevant: [$1.1], k: 10) } / Double(userCount)
+        let hitRate =
+            zip(lists, heldOut).reduce(0.0) { $0 + RankingMetrics.hit(ranked: $1.0.items, relevant: [$1.1], k: 10) } / Double(userCount)
         #expect(hitRate > 0.3, "HR@10 \(hitRate) vs random 0.027")
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
-@testable import RecstreamIngest
-@testable import RecstreamService
 import RecstreamStream
 import Testing
+
+@testable import RecstreamIngest
+@testable import RecstreamService
 
 /// What /healthz and /readyz answer for given states of the pipeline.
 @Suite("Health and readiness")

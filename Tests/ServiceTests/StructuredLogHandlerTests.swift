@@ -1,10 +1,13 @@
 import Foundation
-@testable import RecstreamService
 import Testing
+
+@testable import RecstreamService
 
 @Suite("Structured log lines")
 struct StructuredLogHandlerTests {
-    let fields = [("ts", "2026-11-29T19:00:00Z"), ("level", "info"), ("msg", "model loaded"), ("tricky", "a=b \"c\"\\\nd\u{1}"), ("empty", "")]
+    let fields = [
+        ("ts", "2026-11-29T19:00:00Z"), ("level", "info"), ("msg", "model loaded"), ("tricky", "a=b \"c\"\\\nd\u{1}"), ("empty", ""),
+    ]
 
     @Test func logfmtQuotesOnlyWhatNeedsIt() {
         let line = StructuredLogHandler.logfmt(fields)

@@ -1,5 +1,6 @@
-@testable import RecstreamStore
 import Testing
+
+@testable import RecstreamStore
 
 @Suite("Connection strings are logged without passwords")
 struct ConninfoRedactionTests {
@@ -21,7 +22,8 @@ struct ConninfoRedactionTests {
 @Suite("Connection strings for another database")
 struct ConninfoDatabaseTests {
     @Test func theDatabaseIsReplacedAndEverythingElseKept() throws {
-        let replaced = try #require(ConninfoDatabase.replacing(database: "other db", in: "postgresql://app:s3cr%27et@db.example:6432/main?sslmode=require"))
+        let replaced = try #require(
+            ConninfoDatabase.replacing(database: "other db", in: "postgresql://app:s3cr%27et@db.example:6432/main?sslmode=require"))
         #expect(replaced.hasPrefix("dbname='other db' "))
         #expect(replaced.contains("user='app'") && replaced.contains("password='s3cr\\'et'"))
         #expect(replaced.contains("host='db.example'") && replaced.contains("port='6432'") && replaced.contains("sslmode='require'"))

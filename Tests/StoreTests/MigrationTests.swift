@@ -80,11 +80,13 @@ struct MigrationTests {
         let migrations = Migration.all
         _ = try Migrator(migrations: migrations.filter { $0.version < 6 }).migrate(connection)
         try connection.execute("insert into items (id, external_id) values (0, 'a'), (1, 'b,\"c'), (2, 'd')")
-        try connection.execute("""
+        try connection.execute(
+            """
             insert into user_recommendations (user_id, item_ids, scores, model_version) values
                 ('u1', array['d', 'a', 'b,"c'], '{3,2,1}', 7), ('u2', '{}', '{}', 7), ('u3', array['a', 'gone'], '{2,1}', 7)
             """)
-        try connection.execute("insert into item_related (item_id, item_ids, scores, model_version) values ('a', array['d', 'b,\"c'], '{0.5,0.25}', 7)")
+        try connection.execute(
+            "insert into item_related (item_id, item_ids, scores, model_version) values ('a', array['d', 'b,\"c'], '{0.5,0.25}', 7)")
         let upgrade = try Migrator(migrations: migrations).migrate(connection)
         #expect(upgrade.applied == migrations.filter { $0.version >= 6 }.map(\.version))
         let repository = RecommendationRepository(connection: connection)
@@ -92,7 +94,8 @@ struct MigrationTests {
         #expect(try repository.userList("u2") == RankedList(id: "u2", itemIDs: [], scores: []))
         #expect(try repository.userList("u3") == nil)
         #expect(try repository.relatedList("a")?.itemIDs == ["d", "b,\"c"])
-        let stored = try connection.execute("select item_rows::text from user_recommendation_lists where user_id = 'u1'").text(row: 0, column: 0)
+        let stored = try connection.execute("select item_rows::text from user_recommendation_lists where user_id = 'u1'").text(
+            row: 0, column: 0)
         #expect(stored == "{2,0,1}")
     }
 

@@ -11,9 +11,11 @@ struct RepositoryRoundTripTests {
         var random = SplitMix64(seed: seed)
         let specials: [Float] = [-0.0, .leastNonzeroMagnitude, .greatestFiniteMagnitude, -.ulpOfOne]
         return (0..<count).map { id in
-            VectorRow(id: Int64(id), vector: (0..<dimension).map { k in
-                id == 0 && k < specials.count ? specials[k] : Float(bitPattern: UInt32(truncatingIfNeeded: random.next()) & 0xBEFF_FFFF)
-            }, version: 7)
+            VectorRow(
+                id: Int64(id),
+                vector: (0..<dimension).map { k in
+                    id == 0 && k < specials.count ? specials[k] : Float(bitPattern: UInt32(truncatingIfNeeded: random.next()) & 0xBEFF_FFFF)
+                }, version: 7)
         }
     }
 
@@ -21,16 +23,26 @@ struct RepositoryRoundTripTests {
     func batch(users: Int, offset: Int64, seed: UInt64) -> BatchWrites {
         var writes = BatchWrites()
         writes.users = (0..<users).map { UserRow(id: Int64($0), externalID: "user-\($0)") }
-        writes.items = (0..<users).map { ItemRow(id: Int64($0), externalID: "item-\($0)", categories: ["c\($0 % 3)", "é \"quoted\""], uploader: $0 % 2 == 0 ? "up" : nil, title: "T\($0)") }
-        writes.interactions = (0..<users).map { InteractionRow(user: Int64($0), item: Int64(($0 + 1) % users), weight: Float($0) + 0.5, lastSequence: Int64($0)) }
+        writes.items = (0..<users).map {
+            ItemRow(
+                id: Int64($0), externalID: "item-\($0)", categories: ["c\($0 % 3)", "é \"quoted\""], uploader: $0 % 2 == 0 ? "up" : nil,
+                title: "T\($0)")
+        }
+        writes.interactions = (0..<users).map {
+            InteractionRow(user: Int64($0), item: Int64(($0 + 1) % users), weight: Float($0) + 0.5, lastSequence: Int64($0))
+        }
         writes.userVectors = vectors(users, seed: seed)
         writes.itemVectors = vectors(users, seed: seed + 1)
         writes.centroids = [
             CentroidRow(kind: .category, key: "c0", sum: (0..<dimension).map { Double($0) / 3 }, count: 4),
             CentroidRow(kind: .global, key: "", sum: (0..<dimension).map { -Double($0) * .pi }, count: 9),
         ]
-        writes.deadLetters = [DeadLetter(topic: "t", partition: 2, offset: 41, key: [0xFF, 0x00], payload: [0xC3, 0x28, 0x7B], reason: "not valid JSON")]
-        writes.offsets = [PartitionOffset(topic: "t", partition: 0, nextOffset: offset), PartitionOffset(topic: "t", partition: 2, nextOffset: 42)]
+        writes.deadLetters = [
+            DeadLetter(topic: "t", partition: 2, offset: 41, key: [0xFF, 0x00], payload: [0xC3, 0x28, 0x7B], reason: "not valid JSON")
+        ]
+        writes.offsets = [
+            PartitionOffset(topic: "t", partition: 0, nextOffset: offset), PartitionOffset(topic: "t", partition: 2, nextOffset: 42),
+        ]
         writes.modelVersion = 7
         return writes
     }
@@ -49,7 +61,9 @@ struct RepositoryRoundTripTests {
         let users = try state.loadVectors(side: .user)
         #expect(users.map(\.id) == writes.userVectors.map(\.id))
         #expect(zip(users, writes.userVectors).allSatisfy { $0.vector.map(\.bitPattern) == $1.vector.map(\.bitPattern) })
-        #expect(try state.loadVectors(side: .item).map { $0.vector.map(\.bitPattern) } == writes.itemVectors.map { $0.vector.map(\.bitPattern) })
+        #expect(
+            try state.loadVectors(side: .item).map { $0.vector.map(\.bitPattern) } == writes.itemVectors.map { $0.vector.map(\.bitPattern) }
+        )
         #expect(try state.loadCentroids().sorted { $0.kind.rawValue < $1.kind.rawValue } == writes.centroids)
         #expect(try state.loadDeadLetters() == writes.deadLetters)
         #expect(try state.loadOffsets() == writes.offsets)
@@ -81,12 +95,14 @@ struct RepositoryRoundTripTests {
             try recommendations.replacePopular(itemIDs: ["m9", "m1"], scores: [12, 7.5], modelVersion: 3)
         }
         // Written by row id, read back by external id.
-        #expect(try recommendations.userList("alice") == RankedList(id: "alice", itemIDs: ["m1", "m,2", "m\"3"], scores: [0.9, 0.5, -0.25]))
+        #expect(
+            try recommendations.userList("alice") == RankedList(id: "alice", itemIDs: ["m1", "m,2", "m\"3"], scores: [0.9, 0.5, -0.25]))
         #expect(try recommendations.userList("bob") == RankedList(id: "bob", itemIDs: [], scores: []))
         #expect(try recommendations.userList("nobody") == nil)
         #expect(try recommendations.relatedList("m1")?.itemIDs == ["m2"])
         #expect(try recommendations.popular() == RankedList(id: "popular", itemIDs: ["m9", "m1"], scores: [12, 7.5]))
-        let flat = try connection.execute("select rank, item_id, score from user_recommendations_flat where user_id = $1 order by rank", ["alice"])
+        let flat = try connection.execute(
+            "select rank, item_id, score from user_recommendations_flat where user_id = $1 order by rank", ["alice"])
         #expect((0..<flat.rowCount).map { flat.text(row: $0, column: 1)! } == ["m1", "m,2", "m\"3"])
         #expect(flat.text(row: 2, column: 0) == "3" && flat.text(row: 2, column: 2) == "-0.25")
         // Republishing replaces the whole list.
@@ -157,10 +173,16 @@ struct RepositoryRoundTripTests {
         let connection = try database.migrated()
         let repository = RecommendationRepository(connection: connection)
         let row = try storeItems(["new", "old", "same"], connection: connection)
-        try connection.transaction { try repository.publishUserLists([ListRow(id: "u", itemRows: [row["new"]!], scores: [2], modelVersion: 20)]) }
-        try connection.transaction { try repository.publishUserLists([ListRow(id: "u", itemRows: [row["old"]!], scores: [1], modelVersion: 10)]) }
+        try connection.transaction {
+            try repository.publishUserLists([ListRow(id: "u", itemRows: [row["new"]!], scores: [2], modelVersion: 20)])
+        }
+        try connection.transaction {
+            try repository.publishUserLists([ListRow(id: "u", itemRows: [row["old"]!], scores: [1], modelVersion: 10)])
+        }
         #expect(try repository.userList("u")?.itemIDs == ["new"])
-        try connection.transaction { try repository.publishUserLists([ListRow(id: "u", itemRows: [row["same"]!], scores: [3], modelVersion: 20)]) }
+        try connection.transaction {
+            try repository.publishUserLists([ListRow(id: "u", itemRows: [row["same"]!], scores: [3], modelVersion: 20)])
+        }
         #expect(try repository.userList("u")?.itemIDs == ["same"], "the same version replaces (a recompute after train)")
     }
 
@@ -169,7 +191,9 @@ struct RepositoryRoundTripTests {
         let owner = try database.migrated()
         let row = try storeItems(["i"], connection: owner)
         try owner.transaction {
-            try RecommendationRepository(connection: owner).publishUserLists([ListRow(id: "u", itemRows: [row["i"]!], scores: [1], modelVersion: 1)])
+            try RecommendationRepository(connection: owner).publishUserLists([
+                ListRow(id: "u", itemRows: [row["i"]!], scores: [1], modelVersion: 1)
+            ])
             try RecommendationRepository(connection: owner).replacePopular(itemIDs: ["i"], scores: [1], modelVersion: 1)
         }
         let login = TestServices.uniqueName("app_reader")
@@ -187,7 +211,9 @@ struct RepositoryRoundTripTests {
         ] {
             #expect(sqlState(of: { try reader.execute("select * from \(hidden)") }) == "42501", "\(hidden)")
         }
-        #expect(sqlState(of: { try reader.execute("insert into popular_items (rank, item_id, score, model_version) values (9, 'x', 1, 1)") }) == "42501")
+        #expect(
+            sqlState(of: { try reader.execute("insert into popular_items (rank, item_id, score, model_version) values (9, 'x', 1, 1)") })
+                == "42501")
         #expect(sqlState(of: { try reader.execute("update user_recommendations set scores = '{2}'") }) == "42501")
         #expect(sqlState(of: { try reader.execute("delete from user_recommendations") }) == "42501")
         #expect(sqlState(of: { try reader.execute("create table sneaky (id int)") }) == "42501")
@@ -223,14 +249,17 @@ struct RepositoryRoundTripTests {
         ]
         var writes = BatchWrites()
         writes.users = ids.enumerated().map { UserRow(id: Int64($0.offset), externalID: $0.element) }
-        writes.items = ids.enumerated().map { ItemRow(id: Int64($0.offset), externalID: $0.element, categories: [$0.element], uploader: $0.element, title: $0.element) }
+        writes.items = ids.enumerated().map {
+            ItemRow(id: Int64($0.offset), externalID: $0.element, categories: [$0.element], uploader: $0.element, title: $0.element)
+        }
         try BatchTransaction(connection: connection).commit(writes)
         #expect(try state.loadUsers().map(\.externalID) == ids)
         let items = try state.loadItems()
         #expect(items.map(\.externalID) == ids && items.map(\.categories) == ids.map { [$0] } && items.map(\.uploader) == ids)
         let recommendations = RecommendationRepository(connection: connection)
         try connection.transaction {
-            try recommendations.publishUserLists(ids.map { ListRow(id: $0, itemRows: ids.indices.map(Int64.init), scores: ids.map { _ in 1 }, modelVersion: 1) })
+            try recommendations.publishUserLists(
+                ids.map { ListRow(id: $0, itemRows: ids.indices.map(Int64.init), scores: ids.map { _ in 1 }, modelVersion: 1) })
         }
         for id in ids { #expect(try recommendations.userList(id)?.itemIDs == ids, "\(id.prefix(20))") }
         #expect(try connection.execute("select count(*) from users").text(row: 0, column: 0) == String(ids.count))
@@ -239,7 +268,9 @@ struct RepositoryRoundTripTests {
     /// Stores items with these external ids; their row ids by external id.
     func storeItems(_ ids: [String], connection: PostgresConnection) throws -> [String: Int64] {
         var writes = BatchWrites()
-        writes.items = ids.enumerated().map { ItemRow(id: Int64($0.offset), externalID: $0.element, categories: [], uploader: nil, title: nil) }
+        writes.items = ids.enumerated().map {
+            ItemRow(id: Int64($0.offset), externalID: $0.element, categories: [], uploader: nil, title: nil)
+        }
         try BatchTransaction(connection: connection).commit(writes)
         return Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($0.element, Int64($0.offset)) })
     }

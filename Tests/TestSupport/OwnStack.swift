@@ -50,7 +50,7 @@ public struct OwnStack {
         var pid: pid_t = 0
         let words: [String] = ["/bin/sh", "-c", script]
         let arguments: [UnsafeMutablePointer<CChar>?] = words.map { word in strdup(word) } + [nil]
-        defer { arguments.forEach { free($0) } }
+        defer { for argument in arguments { free(argument) } }
         guard posix_spawn(&pid, "/bin/sh", nil, nil, arguments, environ) == 0 else {
             throw StackFailure(command: command, output: "cannot start /bin/sh")
         }

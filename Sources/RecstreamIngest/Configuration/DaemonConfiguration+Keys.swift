@@ -11,8 +11,11 @@ extension DaemonConfiguration {
                     "kafka.brokers", \.brokers,
                     .required("required: the bootstrap servers (host:port, comma separated); set it here or in RECSTREAM_KAFKA_BROKERS"),
                     "Bootstrap servers, comma separated. Required: there is no default."),
-                .init("kafka.engagement_topic", \.engagementTopic, .nonEmpty, "Engagement events (views, clicks, likes), keyed by user id."),
-                .init("kafka.catalog_topic", \.catalogTopic, .nonEmpty, "Catalog events (items with categories and uploader), keyed by item id."),
+                .init(
+                    "kafka.engagement_topic", \.engagementTopic, .nonEmpty, "Engagement events (views, clicks, likes), keyed by user id."),
+                .init(
+                    "kafka.catalog_topic", \.catalogTopic, .nonEmpty,
+                    "Catalog events (items with categories and uploader), keyed by item id."),
                 .init("kafka.group_id", \.groupID, .nonEmpty, "The daemon's consumer group."),
                 .init("kafka.offset_reset", choice: \.offsetReset, "Where a partition with no offset stored in PostgreSQL starts."),
                 .init("kafka.session_timeout_ms", \.sessionTimeoutMs, .between(1_000...3_600_000), "Consumer-group session timeout."),
@@ -25,9 +28,14 @@ extension DaemonConfiguration {
                     "A micro-batch closes at this many records or after max_wait_ms, whichever comes first; only a backlog fills a batch."
                 ),
                 .init("batch.max_wait_ms", \.batchMaxWaitMs, .between(1...60_000), "The longest a batch waits for more records."),
-                .init("batch.max_event_bytes", \.maxEventBytes, .between(256...100_000_000), "Larger records go to the dead letters unread."),
-                .init("dedup.window_events", \.dedupWindowEvents, .between(0...100_000_000), "Event ids remembered (and stored) to drop resent events; 0 turns it off."),
-                .init("topk.k", \.topK, .between(1...10_000), "Length of every published list (user recommendations, related items, popular items)."),
+                .init(
+                    "batch.max_event_bytes", \.maxEventBytes, .between(256...100_000_000), "Larger records go to the dead letters unread."),
+                .init(
+                    "dedup.window_events", \.dedupWindowEvents, .between(0...100_000_000),
+                    "Event ids remembered (and stored) to drop resent events; 0 turns it off."),
+                .init(
+                    "topk.k", \.topK, .between(1...10_000),
+                    "Length of every published list (user recommendations, related items, popular items)."),
                 .init("topk.incremental", \.topKIncremental, "After each batch, republish the lists of the users it touched."),
                 .init(
                     "topk.freshness_target_ms", \.topKFreshnessTargetMs, .between(100...3_600_000),
@@ -41,10 +49,16 @@ extension DaemonConfiguration {
                     "http.address", \.httpAddress,
                     .satisfying("expected host:port with a port from 0 to 65535") { HTTPAddress($0) != nil },
                     "Where /healthz, /readyz and /metrics listen (host:port; port 0 = any free port)."),
-                .init("health.stall_seconds", \.stallSeconds, .between(1...86_400), "/healthz answers 503 when the pipeline loop made no progress for this long."),
-                .init("health.probe_interval_ms", \.probeIntervalMs, .between(100...60_000), "How often PostgreSQL and the brokers are probed for /readyz."),
+                .init(
+                    "health.stall_seconds", \.stallSeconds, .between(1...86_400),
+                    "/healthz answers 503 when the pipeline loop made no progress for this long."),
+                .init(
+                    "health.probe_interval_ms", \.probeIntervalMs, .between(100...60_000),
+                    "How often PostgreSQL and the brokers are probed for /readyz."),
                 .init("log.level", choice: \.logLevel, "The lowest level logged."),
-                .init("log.format", choice: \.logFormat, "How log lines are written to stdout, one per entry: key=value pairs or a JSON object."),
+                .init(
+                    "log.format", choice: \.logFormat,
+                    "How log lines are written to stdout, one per entry: key=value pairs or a JSON object."),
             ],
             families: [
                 ConfigurationFamily(
@@ -64,8 +78,8 @@ extension DaemonConfiguration {
         return table
     }()
 
-    /// What the example file sets: every default, and the local stack's
-    /// broker for the one key without a default.
+    /// What the example file sets: every default, and a placeholder broker
+    /// for the one key without a default.
     public static var example: DaemonConfiguration {
         var configuration = DaemonConfiguration()
         configuration.brokers = "127.0.0.1:9092"
@@ -81,7 +95,7 @@ extension DaemonConfiguration {
                 `recstream serve --config FILE` reads a file like this one. Any key can also be set by the environment \
                 (RECSTREAM__SECTION__KEY=value, e.g. RECSTREAM__BATCH__MAX_EVENTS=2000; RECSTREAM_KAFKA_BROKERS and \
                 RECSTREAM_DATABASE_URL are short forms) and by flags (--set section.key=value), which win in that order. \
-                kafka.brokers has no default: the value here is the local stack's broker of `ops/stack`.
+                kafka.brokers has no default: 127.0.0.1:9092 here is a placeholder (with the local stack,                 RECSTREAM_KAFKA_BROKERS from `ops/stack env` replaces it).
                 """)
     }
 }

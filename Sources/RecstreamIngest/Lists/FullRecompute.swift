@@ -36,7 +36,8 @@ public struct FullRecompute {
             progress("user lists: \(end) of \(model.users.count)")
         } else if nextItem < model.items.count {
             let end = min(nextItem + publisher.chunk, model.items.count)
-            try publisher.publishRelated(model, rows: Array(Int32(nextItem)..<Int32(end)), modelVersion: modelVersion, connection: connection)
+            try publisher.publishRelated(
+                model, rows: Array(Int32(nextItem)..<Int32(end)), modelVersion: modelVersion, connection: connection)
             nextItem = end
             progress("related lists: \(end) of \(model.items.count)")
         }

@@ -41,7 +41,8 @@ struct FullRecomputeSchedule {
             if running == nil {
                 nextStart = Date() + interval
                 do {
-                    let recompute = try FullRecompute(k: k, sliceSize: Self.sliceSize, connection: try PostgresConnection(conninfo: conninfo))
+                    let recompute = try FullRecompute(
+                        k: k, sliceSize: Self.sliceSize, connection: try PostgresConnection(conninfo: conninfo))
                     running = (recompute, Date())
                 } catch is FullRecomputeBusy {
                     logger.notice("full recompute skipped: another one holds the lock")
@@ -57,9 +58,11 @@ struct FullRecomputeSchedule {
             running = finished ? nil : current
             guard finished else { return nil }
             let seconds = Date().timeIntervalSince(current.startedAt)
-            logger.info("full recompute finished", metadata: [
-                "seconds": "\(String(format: "%.2f", seconds))", "users": "\(model.users.count)", "items": "\(model.items.count)",
-            ])
+            logger.info(
+                "full recompute finished",
+                metadata: [
+                    "seconds": "\(String(format: "%.2f", seconds))", "users": "\(model.users.count)", "items": "\(model.items.count)",
+                ])
             return seconds
         } catch {
             logger.error("full recompute failed; next attempt at the next interval", metadata: ["error": "\(error)"])

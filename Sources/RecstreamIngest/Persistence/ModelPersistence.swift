@@ -9,7 +9,8 @@ public enum ModelPersistence {
     /// stored dimension other than the configured one.
     public static func load(_ state: StateRepository, configuration: ModelConfiguration) throws -> RecommenderModel {
         if let metadata = try state.loadMetadata(), metadata.dimension != configuration.dimension {
-            throw ModelRestoreError(reason: "the database holds a model of dimension \(metadata.dimension); model.dimension is \(configuration.dimension)")
+            throw ModelRestoreError(
+                reason: "the database holds a model of dimension \(metadata.dimension); model.dimension is \(configuration.dimension)")
         }
         var snapshot = ModelSnapshot()
         let users = try state.loadUsers()
@@ -42,7 +43,8 @@ public enum ModelPersistence {
 
     /// The configuration as `model_metadata` records it: every key's value as text, in JSON.
     static func hyperparameters(_ configuration: ModelConfiguration) -> String {
-        let object = Dictionary(uniqueKeysWithValues: ModelConfiguration.configurationTable.values(configuration).map { ($0.key, $0.value) })
+        let object = Dictionary(
+            uniqueKeysWithValues: ModelConfiguration.configurationTable.values(configuration).map { ($0.key, $0.value) })
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }
@@ -76,7 +78,8 @@ public enum ModelPersistence {
         let newOrProfiled = catalogItems.union(firstNewItem..<Int32(model.items.count))
         writes.items = newOrProfiled.sorted().map { row in
             let profile = model.profiles[Int(row)]
-            return ItemRow(id: Int64(row), externalID: model.items.ids[Int(row)], categories: profile.categories, uploader: profile.uploader)
+            return ItemRow(
+                id: Int64(row), externalID: model.items.ids[Int(row)], categories: profile.categories, uploader: profile.uploader)
         }
         writes.interactions = changes.pairs.sorted { ($0.user, $0.item) < ($1.user, $1.item) }.compactMap { pair in
             model.interactions.pair(user: pair.user, item: pair.item).map {
@@ -88,8 +91,13 @@ public enum ModelPersistence {
         writes.userVectors = userRows.map { VectorRow(id: Int64($0), vector: model.userFactors.vector(Int($0)), version: modelVersion) }
         writes.itemVectors = itemRows.map { VectorRow(id: Int64($0), vector: model.itemFactors.vector(Int($0)), version: modelVersion) }
         let centroids = model.centroids
-        writes.centroids = centroids.categories.sorted { $0.key < $1.key }.map { CentroidRow(kind: .category, key: $0.key, sum: $0.value.sum, count: $0.value.count) }
-            + centroids.uploaders.sorted { $0.key < $1.key }.map { CentroidRow(kind: .uploader, key: $0.key, sum: $0.value.sum, count: $0.value.count) }
+        writes.centroids =
+            centroids.categories.sorted { $0.key < $1.key }.map {
+                CentroidRow(kind: .category, key: $0.key, sum: $0.value.sum, count: $0.value.count)
+            }
+            + centroids.uploaders.sorted { $0.key < $1.key }.map {
+                CentroidRow(kind: .uploader, key: $0.key, sum: $0.value.sum, count: $0.value.count)
+            }
             + [CentroidRow(kind: .global, key: "", sum: centroids.global.sum, count: centroids.global.count)]
         return writes
     }

@@ -38,9 +38,10 @@ extension PipelineLoop {
             observed.consumedByTopic[message.topic, default: 0] += 1
             func deadLetter(_ reason: String) {
                 observed.deadLetteredByTopic[message.topic, default: 0] += 1
-                deadLetters.append(DeadLetter(
-                    topic: message.topic, partition: message.partition, offset: message.offset, key: message.key,
-                    payload: message.value, reason: reason))
+                deadLetters.append(
+                    DeadLetter(
+                        topic: message.topic, partition: message.partition, offset: message.offset, key: message.key,
+                        payload: message.value, reason: reason))
             }
             guard message.value.count <= configuration.maxEventBytes else {
                 deadLetter("payload of \(message.value.count) bytes exceeds batch.max_event_bytes (\(configuration.maxEventBytes))")
@@ -77,7 +78,9 @@ extension PipelineLoop {
             modelVersion: modelVersion)
         writes.deadLetters = deadLetters
         writes.eventIDs = configuration.dedupWindowEvents > 0 ? eventIDs : []
-        writes.offsets = nextOffsets.keys.sorted().map { PartitionOffset(topic: $0.topic, partition: $0.partition, nextOffset: nextOffsets[$0]!) }
+        writes.offsets = nextOffsets.keys.sorted().map {
+            PartitionOffset(topic: $0.topic, partition: $0.partition, nextOffset: nextOffsets[$0]!)
+        }
         metrics.recordModelSize(model)
         var batch = PreparedBatch(writes: writes, records: messages.count, observed: observed)
         if configuration.topKIncremental && !changes.users.isEmpty {

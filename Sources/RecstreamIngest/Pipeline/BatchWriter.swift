@@ -47,9 +47,10 @@ struct BatchWriter: Sendable {
         observed.commitNanoseconds = Int64(commitNanoseconds)
         metrics.recordFreshness(eventTimestampsMs: observed.eventTimestampsMs, visibleAt: Date())
         metrics.record(observed)
-        try? consumer.commitAsync(batch.writes.offsets.map {
-            TopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: $0.nextOffset)
-        })
+        try? consumer.commitAsync(
+            batch.writes.offsets.map {
+                TopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: $0.nextOffset)
+            })
         progress.statistics.withLock {
             $0.batches += 1
             $0.consumed += batch.records
@@ -62,9 +63,12 @@ struct BatchWriter: Sendable {
             $0.commitMilliseconds.append(Double(commitNanoseconds) / 1e6)
         }
         if let first = batch.writes.deadLetters.first {
-            logger.notice("records dead-lettered", metadata: [
-                "count": "\(batch.writes.deadLetters.count)", "first": "\(first.topic)[\(first.partition)]@\(first.offset): \(first.reason)",
-            ])
+            logger.notice(
+                "records dead-lettered",
+                metadata: [
+                    "count": "\(batch.writes.deadLetters.count)",
+                    "first": "\(first.topic)[\(first.partition)]@\(first.offset): \(first.reason)",
+                ])
         }
     }
 }

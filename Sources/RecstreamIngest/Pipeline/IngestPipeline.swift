@@ -62,9 +62,11 @@ public final class IngestPipeline: Sendable {
         health.succeeded(.postgres)
         health.modelLoaded()
         metrics.recordModelSize(model)
-        logger.info("model loaded", metadata: [
-            "users": "\(model.users.count)", "items": "\(model.items.count)", "interactions": "\(model.interactions.pairCount)",
-        ])
+        logger.info(
+            "model loaded",
+            metadata: [
+                "users": "\(model.users.count)", "items": "\(model.items.count)", "interactions": "\(model.interactions.pairCount)",
+            ])
         var properties = configuration.kafkaProperties
         properties["bootstrap.servers"] = configuration.brokers
         properties["group.id"] = configuration.groupID
@@ -90,11 +92,13 @@ public final class IngestPipeline: Sendable {
         defer { consumer.close() }
         try loop.run { stopRequested.load(ordering: .relaxed) }
         let final = statistics
-        logger.info("ingest stopped", metadata: [
-            "batches": "\(final.batches)", "consumed": "\(final.consumed)", "applied": "\(final.applied)",
-            "catalog": "\(final.catalogApplied)", "dead_lettered": "\(final.deadLettered)", "duplicates": "\(final.duplicates)",
-            "database_retries": "\(final.databaseRetries)",
-        ])
+        logger.info(
+            "ingest stopped",
+            metadata: [
+                "batches": "\(final.batches)", "consumed": "\(final.consumed)", "applied": "\(final.applied)",
+                "catalog": "\(final.catalogApplied)", "dead_lettered": "\(final.deadLettered)", "duplicates": "\(final.duplicates)",
+                "database_retries": "\(final.databaseRetries)",
+            ])
     }
 
     /// Asks `run` to finish the batch in flight, commit it, and return.
@@ -125,7 +129,9 @@ public final class IngestPipeline: Sendable {
         metrics.recordFullRecompute(health.snapshot.lastFullRecompute)
         var lag: [TopicPartition: Int64] = [:]
         for (partition, next) in writer.progress.positions.withLock({ $0 }) {
-            if let watermarks = try? consumer.fetchedWatermarks(topic: partition.topic, partition: partition.partition), watermarks.high >= 0 {
+            if let watermarks = try? consumer.fetchedWatermarks(topic: partition.topic, partition: partition.partition),
+                watermarks.high >= 0
+            {
                 lag[partition] = max(0, watermarks.high - next)
             }
         }

@@ -63,7 +63,8 @@ public struct InteractionStore: Sendable {
     /// weight and the user's event counter at its last event.
     public mutating func restore(user: Int32, item: Int32, weight: Float, lastSequence: Int64) {
         ensure(users: Int(user) + 1, items: Int(item) + 1)
-        byUser[Int(user)].append(UserEntry(item: item, weight: weight, lastSequence: lastSequence, indexInItemList: Int32(byItem[Int(item)].count)))
+        byUser[Int(user)].append(
+            UserEntry(item: item, weight: weight, lastSequence: lastSequence, indexInItemList: Int32(byItem[Int(item)].count)))
         byItem[Int(item)].append(ItemEntry(user: user, weight: weight, lastSequence: lastSequence))
         pairCount += 1
     }

@@ -12,14 +12,23 @@ extension ModelConfiguration {
             "alpha", \.confidence.alpha, .atLeast(0),
             "Confidence c = 1 + alpha * w * (1 + recency_boost * exp(-k / recency_horizon)), w the pair's accumulated event weight, k the user's events since the pair's last one."
         ),
-        .init("recency_boost", \.confidence.recencyBoost, .atLeast(0), "Extra weight of a user's most recent interactions (0 = no recency)."),
-        .init("recency_horizon", \.confidence.recencyHorizon, .greaterThan(0), "Later events of the user over which that extra weight decays by a factor e."),
+        .init(
+            "recency_boost", \.confidence.recencyBoost, .atLeast(0), "Extra weight of a user's most recent interactions (0 = no recency)."),
+        .init(
+            "recency_horizon", \.confidence.recencyHorizon, .greaterThan(0),
+            "Later events of the user over which that extra weight decays by a factor e."),
         .init("event_weights.view", \.eventWeights.view, .greaterThan(0), "Weight one view adds to its pair."),
         .init("event_weights.click", \.eventWeights.click, .greaterThan(0), "Weight one click adds to its pair."),
         .init("event_weights.like", \.eventWeights.like, .greaterThan(0), "Weight one like adds to its pair."),
-        .init("sgd_learning_rate", \.sgdLearningRate, .between(0...1), "SGD-with-gravity step per event, as a fraction of the largest safe step (0 = off)."),
-        .init("conjugate_gradient_steps", \.conjugateGradientSteps, .between(0...1000), "Conjugate-gradient steps per projection; 0 = exact Cholesky."),
-        .init("item_projection_interval", \.itemProjectionInterval, .atLeast(0), "Project the items a batch touched every N batches (0 = only in full sweeps)."),
+        .init(
+            "sgd_learning_rate", \.sgdLearningRate, .between(0...1),
+            "SGD-with-gravity step per event, as a fraction of the largest safe step (0 = off)."),
+        .init(
+            "conjugate_gradient_steps", \.conjugateGradientSteps, .between(0...1000),
+            "Conjugate-gradient steps per projection; 0 = exact Cholesky."),
+        .init(
+            "item_projection_interval", \.itemProjectionInterval, .atLeast(0),
+            "Project the items a batch touched every N batches (0 = only in full sweeps)."),
         .init("cold_item_projection", \.coldItemProjection, "Project touched items that are not warm yet every batch."),
         .init(
             "sweep_interval", \.sweepInterval, .atLeast(0),
@@ -37,7 +46,8 @@ extension ModelConfiguration {
         .init("category_weight", \.categoryWeight, .atLeast(0), "Share of the category means in a fresh item's vector."),
         .init("uploader_weight", \.uploaderWeight, .atLeast(0), "Share of the uploader mean in a fresh item's vector."),
         .init("fresh_item_centroids", \.freshItemCentroids, "Fresh items start at their centroid (false: a small random vector)."),
-        .init("fresh_item_prior_weight", \.freshItemPriorWeight, .atLeast(0), "Pull of a not-yet-warm item's projection toward its centroid."),
+        .init(
+            "fresh_item_prior_weight", \.freshItemPriorWeight, .atLeast(0), "Pull of a not-yet-warm item's projection toward its centroid."),
         .init("popularity_weight", \.popularityWeight, .atLeast(0), "beta: scores add beta * log(1 + the item's decayed event count)."),
         .init("popularity_half_life", \.popularityHalfLife, .greaterThan(0), "Events after which an item's popularity count has halved."),
         .init("initial_scale", \.initialScale, .greaterThan(0), "Scale of random initial vectors."),

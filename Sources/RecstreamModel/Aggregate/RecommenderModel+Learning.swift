@@ -88,7 +88,9 @@ extension RecommenderModel {
         foldItemChanges()
         for item in touchedItems { promoteIfWarm(item) }
         eventsSinceSweep += events.count
-        if configuration.sweepInterval > 0 && eventsSinceSweep >= max(configuration.sweepInterval, users.count + items.count) && sweep == nil {
+        if configuration.sweepInterval > 0 && eventsSinceSweep >= max(configuration.sweepInterval, users.count + items.count)
+            && sweep == nil
+        {
             sweep = SweepProgress()
         }
         if sweep != nil {
@@ -186,7 +188,8 @@ extension RecommenderModel {
             plain = projectFromUserGrams(rows, solver: solver, batchClock: batchClock)
         }
         guard !plain.isEmpty else { return }
-        statistics.projectionFailures += solver.solve(training.userBatch(plain, interactions: interactions), factors: itemFactors, into: &userFactors)
+        statistics.projectionFailures += solver.solve(
+            training.userBatch(plain, interactions: interactions), factors: itemFactors, into: &userFactors)
     }
 
     /// Exact projections of `rows` against the current user vectors (`G_U`

@@ -35,9 +35,10 @@ extension RecommenderModel {
                         parallelChunks(count: long.count) { range, _ in
                             for index in range {
                                 let gram = grams.mutableBase + index
-                                let synced = gram.pointee?.sync(
-                                    history: histories[index], eventCount: eventCounts[index], items: items.base, dimension: d,
-                                    terms: terms, itemStamps: itemStamps, clock: clock) ?? false
+                                let synced =
+                                    gram.pointee?.sync(
+                                        history: histories[index], eventCount: eventCounts[index], items: items.base, dimension: d,
+                                        terms: terms, itemStamps: itemStamps, clock: clock) ?? false
                                 if !synced {
                                     gram.pointee = nil
                                     if UserGram.isWorthBuilding(history: histories[index], itemStamps: itemStamps, movedSince: batchClock) {

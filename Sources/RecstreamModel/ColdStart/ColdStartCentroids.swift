@@ -55,7 +55,9 @@ public struct ColdStartCentroids: Sendable {
     /// means) + `uploaderWeight` x (its uploader's mean), normalised by the
     /// weights of the parts that exist; the global mean when neither does;
     /// nil when no item is warm yet.
-    public func freshVector(categories itemCategories: [String], uploader: String?, categoryWeight: Float, uploaderWeight: Float) -> [Float]? {
+    public func freshVector(categories itemCategories: [String], uploader: String?, categoryWeight: Float, uploaderWeight: Float)
+        -> [Float]?
+    {
         var combined = [Double](repeating: 0, count: dimension)
         var totalWeight = 0.0
         let categoryMeans = Set(itemCategories).sorted().compactMap { categories[$0]?.mean() }
@@ -74,7 +76,9 @@ public struct ColdStartCentroids: Sendable {
 
     /// Adds `vector` to the sums of the item's groups (each category once)
     /// and `countChange` to their counts.
-    private mutating func apply(_ vector: UnsafeBufferPointer<Float>, countChange: Int, categories itemCategories: [String], uploader: String?) {
+    private mutating func apply(
+        _ vector: UnsafeBufferPointer<Float>, countChange: Int, categories itemCategories: [String], uploader: String?
+    ) {
         precondition(vector.count == dimension)
         let d = dimension
         func accumulate(_ group: inout Group) {

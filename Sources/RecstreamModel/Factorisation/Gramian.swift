@@ -27,7 +27,8 @@ public struct Gramian: Sendable {
                     let rows = min(blockRows, table.count - start)
                     for index in 0..<rows * d { block[index] = Double(x[start * d + index]) }
                     // G += B^T B (upper triangle), B = rows x d row-major.
-                    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(d), Int32(rows), 1, block, Int32(d), 1, g.baseAddress, Int32(d))
+                    cblas_dsyrk(
+                        CblasRowMajor, CblasUpper, CblasTrans, Int32(d), Int32(rows), 1, block, Int32(d), 1, g.baseAddress, Int32(d))
                     start += rows
                 }
             }

@@ -77,53 +77,56 @@ extension WALSSolver {
         // to pay for the shared inverse (two d x d inversions).
         let cutoff = woodburyCutoff
         let shortHistories = (0..<batch.count).lazy.filter { batch.offsets[$0 + 1] - batch.offsets[$0] <= cutoff }.count
-        let inverse = method == .cholesky && shortHistories >= Self.woodburyMinimumBatch
+        let inverse =
+            method == .cholesky && shortHistories >= Self.woodburyMinimumBatch
             ? SharedInverse(self, needsPrior: batch.priorOffsets.contains { $0 >= 0 }) : nil
         // d x d systems: one BLAS thread per solve, parallelism across solves.
         BLASThreads.withSingleThreadedCalls(when: batch.count > 1) {
-        output.withUnsafeMutableValues { outputValues in
-            let output = SharedPointer(outputValues)
-            factors.withUnsafeValues { factorValues in
-                let factors = SharedPointer(factorValues)
-                batch.neighbours.withUnsafeBufferPointer { neighbourValues in
-                    let neighbours = SharedPointer(neighbourValues.baseAddress ?? UnsafePointer(bitPattern: 8)!)
-                    batch.confidences.withUnsafeBufferPointer { confidenceValues in
-                        let confidences = SharedPointer(confidenceValues.baseAddress ?? UnsafePointer(bitPattern: 8)!)
-                        batch.priors.withUnsafeBufferPointer { priorValues in
-                            let priors = SharedPointer(priorValues.baseAddress ?? UnsafePointer(bitPattern: 8)!)
-                            parallelChunks(count: batch.count) { range, _ in
-                                var workspace = Workspace()
-                                var failed = 0
-                                for t in range {
-                                    let start = batch.offsets[t]
-                                    let length = batch.offsets[t + 1] - start
-                                    let neighbourRows = UnsafeBufferPointer(start: neighbours.base + start, count: length)
-                                    let confidenceValues = UnsafeBufferPointer(start: confidences.base + start, count: length)
-                                    let prior = batch.priorOffsets[t] < 0 ? nil : priors.base + batch.priorOffsets[t]
-                                    let target = output.mutableBase + Int(batch.targets[t]) * d
-                                    var solved: Bool?
-                                    if let inverse, length <= cutoff {
-                                        let matrix = prior != nil && priorWeight > 0 ? inverse.withPrior! : inverse.plain
-                                        solved = matrix.withUnsafeBufferPointer { matrix in
-                                            solveShortHistory(
-                                                neighbours: neighbourRows, confidences: confidenceValues, factors: factors.base, prior: prior,
-                                                inverse: matrix.baseAddress!, workspace: &workspace, output: target)
+            output.withUnsafeMutableValues { outputValues in
+                let output = SharedPointer(outputValues)
+                factors.withUnsafeValues { factorValues in
+                    let factors = SharedPointer(factorValues)
+                    batch.neighbours.withUnsafeBufferPointer { neighbourValues in
+                        let neighbours = SharedPointer(neighbourValues.baseAddress ?? UnsafePointer(bitPattern: 8)!)
+                        batch.confidences.withUnsafeBufferPointer { confidenceValues in
+                            let confidences = SharedPointer(confidenceValues.baseAddress ?? UnsafePointer(bitPattern: 8)!)
+                            batch.priors.withUnsafeBufferPointer { priorValues in
+                                let priors = SharedPointer(priorValues.baseAddress ?? UnsafePointer(bitPattern: 8)!)
+                                parallelChunks(count: batch.count) { range, _ in
+                                    var workspace = Workspace()
+                                    var failed = 0
+                                    for t in range {
+                                        let start = batch.offsets[t]
+                                        let length = batch.offsets[t + 1] - start
+                                        let neighbourRows = UnsafeBufferPointer(start: neighbours.base + start, count: length)
+                                        let confidenceValues = UnsafeBufferPointer(start: confidences.base + start, count: length)
+                                        let prior = batch.priorOffsets[t] < 0 ? nil : priors.base + batch.priorOffsets[t]
+                                        let target = output.mutableBase + Int(batch.targets[t]) * d
+                                        var solved: Bool?
+                                        if let inverse, length <= cutoff {
+                                            let matrix = prior != nil && priorWeight > 0 ? inverse.withPrior! : inverse.plain
+                                            solved = matrix.withUnsafeBufferPointer { matrix in
+                                                solveShortHistory(
+                                                    neighbours: neighbourRows, confidences: confidenceValues, factors: factors.base,
+                                                    prior: prior,
+                                                    inverse: matrix.baseAddress!, workspace: &workspace, output: target)
+                                            }
                                         }
+                                        if solved == nil {
+                                            solved = solve(
+                                                neighbours: neighbourRows, confidences: confidenceValues, factors: factors.base,
+                                                prior: prior,
+                                                workspace: &workspace, output: target)
+                                        }
+                                        if solved != true { failed += 1 }
                                     }
-                                    if solved == nil {
-                                        solved = solve(
-                                            neighbours: neighbourRows, confidences: confidenceValues, factors: factors.base, prior: prior,
-                                            workspace: &workspace, output: target)
-                                    }
-                                    if solved != true { failed += 1 }
+                                    if failed > 0 { failures.withLock { $0 += failed } }
                                 }
-                                if failed > 0 { failures.withLock { $0 += failed } }
                             }
                         }
                     }
                 }
             }
-        }
         }
         return failures.withLock { $0 }
     }

@@ -130,7 +130,9 @@ struct UserGram: Sendable {
                             sums[k] += coefficients.confidence * Double(y)
                             sums[d + k] += coefficients.r * Double(y)
                         }
-                        if terms.confidence.recencyCounts(eventsSince: since) { recentScales.append((j, Float(coefficients.r.squareRoot()))) }
+                        if terms.confidence.recencyCounts(eventsSince: since) {
+                            recentScales.append((j, Float(coefficients.r.squareRoot())))
+                        }
                     }
                     return true
                 }
@@ -215,9 +217,16 @@ struct UserGram: Sendable {
             let entry = history[j]
             vectors.withUnsafeMutableBufferPointer { vectors in
                 let kept = vectors.baseAddress! + j * d
-                add(kept, -terms.coefficients(weight: weights[j], eventsSince: InteractionStore.eventsSince(lastSequence: sequences[j], eventCount: eventCount)))
+                add(
+                    kept,
+                    -terms.coefficients(
+                        weight: weights[j], eventsSince: InteractionStore.eventsSince(lastSequence: sequences[j], eventCount: eventCount)))
                 let source = items + Int(entry.item) * d
-                add(source, terms.coefficients(weight: entry.weight, eventsSince: InteractionStore.eventsSince(lastSequence: entry.lastSequence, eventCount: eventCount)))
+                add(
+                    source,
+                    terms.coefficients(
+                        weight: entry.weight,
+                        eventsSince: InteractionStore.eventsSince(lastSequence: entry.lastSequence, eventCount: eventCount)))
                 kept.update(from: source, count: d)
             }
             weights[j] = entry.weight
@@ -225,7 +234,11 @@ struct UserGram: Sendable {
         }
         for entry in history[known...] {
             let source = items + Int(entry.item) * d
-            add(source, terms.coefficients(weight: entry.weight, eventsSince: InteractionStore.eventsSince(lastSequence: entry.lastSequence, eventCount: eventCount)))
+            add(
+                source,
+                terms.coefficients(
+                    weight: entry.weight,
+                    eventsSince: InteractionStore.eventsSince(lastSequence: entry.lastSequence, eventCount: eventCount)))
             weights.append(entry.weight)
             sequences.append(entry.lastSequence)
             vectors.append(contentsOf: UnsafeBufferPointer(start: source, count: d))

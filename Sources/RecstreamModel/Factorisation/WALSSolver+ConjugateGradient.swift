@@ -32,8 +32,10 @@ extension WALSSolver {
                 workspace.excess.withUnsafeMutableBufferPointer { excess in
                     workspace.projected.withUnsafeMutableBufferPointer { projected in
                         workspace.vectors.withUnsafeMutableBufferPointer { vectors in
-                            let (x, b, r, p, ap) = (vectors.baseAddress!, vectors.baseAddress! + d, vectors.baseAddress! + 2 * d,
-                                                    vectors.baseAddress! + 3 * d, vectors.baseAddress! + 4 * d)
+                            let (x, b, r, p, ap) = (
+                                vectors.baseAddress!, vectors.baseAddress! + d, vectors.baseAddress! + 2 * d,
+                                vectors.baseAddress! + 3 * d, vectors.baseAddress! + 4 * d
+                            )
                             for k in 0..<d {
                                 x[k] = output[k]
                                 b[k] = pull * (prior?[k] ?? 0)
@@ -52,9 +54,13 @@ extension WALSSolver {
                                 cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(d), Int32(d), 1, base.baseAddress, Int32(d), v, 1, 0, out, 1)
                                 if pull > 0 { for k in 0..<d { out[k] += pull * v[k] } }
                                 guard n > 0 else { return }
-                                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(d), 1, gathered.baseAddress, Int32(d), v, 1, 0, projected.baseAddress, 1)
+                                cblas_sgemv(
+                                    CblasRowMajor, CblasNoTrans, Int32(n), Int32(d), 1, gathered.baseAddress, Int32(d), v, 1, 0,
+                                    projected.baseAddress, 1)
                                 for j in 0..<n { projected[j] *= excess[j] }
-                                cblas_sgemv(CblasRowMajor, CblasTrans, Int32(n), Int32(d), 1, gathered.baseAddress, Int32(d), projected.baseAddress, 1, 1, out, 1)
+                                cblas_sgemv(
+                                    CblasRowMajor, CblasTrans, Int32(n), Int32(d), 1, gathered.baseAddress, Int32(d), projected.baseAddress,
+                                    1, 1, out, 1)
                             }
                             multiply(x, into: ap)
                             for k in 0..<d {

@@ -22,7 +22,9 @@ extension WALSSolver {
             guard let plain = Self.inverse(of: solver.base, dimension: solver.dimension, shift: 0) else { return nil }
             self.plain = plain
             if needsPrior && solver.priorWeight > 0 {
-                guard let shifted = Self.inverse(of: solver.base, dimension: solver.dimension, shift: solver.priorWeight) else { return nil }
+                guard let shifted = Self.inverse(of: solver.base, dimension: solver.dimension, shift: solver.priorWeight) else {
+                    return nil
+                }
                 withPrior = shifted
             } else {
                 withPrior = nil
@@ -73,15 +75,18 @@ extension WALSSolver {
                     workspace.matrix.withUnsafeMutableBufferPointer { z in
                         workspace.small.withUnsafeMutableBufferPointer { small in
                             // b = sum_j c_j y_j (+ mu p); the rows of S.
-                            guard recstream_gather_projection(
-                                weighted.baseAddress, rhs.baseAddress, factors, neighbours.baseAddress, confidences.baseAddress,
-                                unobservedWeight, n, d) == 1
+                            guard
+                                recstream_gather_projection(
+                                    weighted.baseAddress, rhs.baseAddress, factors, neighbours.baseAddress, confidences.baseAddress,
+                                    unobservedWeight, n, d) == 1
                             else { return nil }
                             if let prior, priorWeight > 0 {
                                 for k in 0..<d { rhs[k] += priorWeight * prior[k] }
                             }
                             // z = B b; W^T = B S^T (column-major d x n, the rows of W).
-                            cblas_sgemv(CblasColMajor, CblasNoTrans, Int32(d), Int32(d), 1, inverse, Int32(d), rhs.baseAddress, 1, 0, z.baseAddress, 1)
+                            cblas_sgemv(
+                                CblasColMajor, CblasNoTrans, Int32(d), Int32(d), 1, inverse, Int32(d), rhs.baseAddress, 1, 0, z.baseAddress,
+                                1)
                             if n > 0 {
                                 cblas_sgemm(
                                     CblasColMajor, CblasNoTrans, CblasNoTrans, Int32(d), Int32(n), Int32(d),
@@ -96,7 +101,9 @@ extension WALSSolver {
                                 cblas_sgemm(
                                     CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(n), Int32(d),
                                     1, weighted.baseAddress, Int32(d), projected.baseAddress, Int32(d), 0, k, Int32(n))
-                                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(d), 1, weighted.baseAddress, Int32(d), z.baseAddress, 1, 0, k + n * n, 1)
+                                cblas_sgemv(
+                                    CblasRowMajor, CblasNoTrans, Int32(n), Int32(d), 1, weighted.baseAddress, Int32(d), z.baseAddress, 1, 0,
+                                    k + n * n, 1)
                                 for i in 0..<n {
                                     t[i] = Double(k[n * n + i])
                                     for j in 0...i { small[i * n + j] = Double(k[i * n + j]) + (i == j ? 1 : 0) }

@@ -88,9 +88,10 @@ public struct WALSSolver: Sendable {
                         // b = sum_j c_j y_j; A += Y^T diag(c - w0) Y. When every c_j >= w0
                         // (always, for w0 <= 1), A += S^T S with S = diag(sqrt(c - w0)) Y
                         // by ssyrk: half the flops of the general product.
-                        let symmetric = recstream_gather_projection(
-                            weighted.baseAddress, rhs.baseAddress, factors, neighbours.baseAddress, confidences.baseAddress,
-                            unobservedWeight, n, d) == 1
+                        let symmetric =
+                            recstream_gather_projection(
+                                weighted.baseAddress, rhs.baseAddress, factors, neighbours.baseAddress, confidences.baseAddress,
+                                unobservedWeight, n, d) == 1
                         if n > 0 && symmetric {
                             // Column-major: S^T is d x n with leading dimension d; A (lower,
                             // which is the upper triangle row-major) += S^T S.

@@ -59,24 +59,32 @@ public struct WALSTraining: Sendable {
     /// One full sweep: every user projected against the items, then every
     /// item against the new users. Returns the Gramians of the result and
     /// the number of systems that could not be solved.
-    public func sweep(users: inout EmbeddingTable, items: inout EmbeddingTable, interactions: InteractionStore) -> (userGramian: Gramian, itemGramian: Gramian, failures: Int) {
+    public func sweep(users: inout EmbeddingTable, items: inout EmbeddingTable, interactions: InteractionStore) -> (
+        userGramian: Gramian, itemGramian: Gramian, failures: Int
+    ) {
         let itemSolver = WALSSolver(gramian: Gramian(exactOf: items), unobservedWeight: unobservedWeight, regularization: regularization)
-        var failures = itemSolver.solve(userBatch((0..<Int32(users.count)).map { $0 }, interactions: interactions), factors: items, into: &users)
+        var failures = itemSolver.solve(
+            userBatch((0..<Int32(users.count)).map { $0 }, interactions: interactions), factors: items, into: &users)
         let userGramian = Gramian(exactOf: users)
         let userSolver = WALSSolver(gramian: userGramian, unobservedWeight: unobservedWeight, regularization: regularization)
-        failures += userSolver.solve(itemBatch((0..<Int32(items.count)).map { $0 }, interactions: interactions), factors: users, into: &items)
+        failures += userSolver.solve(
+            itemBatch((0..<Int32(items.count)).map { $0 }, interactions: interactions), factors: users, into: &items)
         return (userGramian, Gramian(exactOf: items), failures)
     }
 
     /// The objective L in O(|O| d + d^2), using
     /// `sum over all pairs <u,v>^2 = trace(G_U G_V)`.
-    public func objective(users: EmbeddingTable, items: EmbeddingTable, interactions: InteractionStore, userGramian: Gramian, itemGramian: Gramian) -> Double {
+    public func objective(
+        users: EmbeddingTable, items: EmbeddingTable, interactions: InteractionStore, userGramian: Gramian, itemGramian: Gramian
+    ) -> Double {
         let d = users.dimension
         let w0 = Double(unobservedWeight)
         var total = 0.0
         for (user, entries) in interactions.byUser.enumerated() {
             for entry in entries {
-                let c = Double(confidence.confidence(weight: entry.weight, eventsSince: interactions.eventsSince(user: Int32(user), lastSequence: entry.lastSequence)))
+                let c = Double(
+                    confidence.confidence(
+                        weight: entry.weight, eventsSince: interactions.eventsSince(user: Int32(user), lastSequence: entry.lastSequence)))
                 var score = 0.0
                 for k in 0..<d { score += Double(users.values[user * d + k]) * Double(items.values[Int(entry.item) * d + k]) }
                 total += c * (1 - score) * (1 - score) - w0 * score * score

@@ -89,7 +89,8 @@ public struct TopKScorer: Sendable {
                                 } else {
                                     cblas_sgemm(
                                         CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(columns), Int32(width),
-                                        1, gathered, Int32(width), candidateValues.base + start * width, Int32(width), beta, s, Int32(columns))
+                                        1, gathered, Int32(width), candidateValues.base + start * width, Int32(width), beta, s,
+                                        Int32(columns))
                                 }
                                 for r in 0..<rows {
                                     let row = s + r * columns

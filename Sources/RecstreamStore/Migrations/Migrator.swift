@@ -20,7 +20,8 @@ public struct Migrator: Sendable {
     public func migrate(_ connection: PostgresConnection) throws -> Report {
         try connection.execute("select pg_advisory_lock($1)", [String(Self.lockKey)])
         defer { _ = try? connection.execute("select pg_advisory_unlock($1)", [String(Self.lockKey)]) }
-        try connection.execute("""
+        try connection.execute(
+            """
             create table if not exists schema_migrations (
                 version integer primary key,
                 name text not null,
@@ -35,14 +36,21 @@ public struct Migrator: Sendable {
         }
         let known = Set(migrations.map(\.version))
         if let unknown = recorded.keys.sorted().first(where: { !known.contains($0) }) {
-            throw MigrationError(reason: "the database has migration \(unknown) (\(recorded[unknown]!.name)) that this recstream does not know: it is older than the schema; upgrade recstream")
+            throw MigrationError(
+                reason:
+                    "the database has migration \(unknown) (\(recorded[unknown]!.name)) that this recstream does not know: it is older than the schema; upgrade recstream"
+            )
         }
         var report = Report()
         for migration in migrations {
-            let digest = try connection.execute("select encode(sha256(convert_to($1, 'UTF8')), 'hex')", [migration.sql]).text(row: 0, column: 0)!
+            let digest = try connection.execute("select encode(sha256(convert_to($1, 'UTF8')), 'hex')", [migration.sql]).text(
+                row: 0, column: 0)!
             if let applied = recorded[migration.version] {
                 guard applied.sha256 == digest else {
-                    throw MigrationError(reason: "migration \(migration.fileName) was changed after it was applied (sha256 \(applied.sha256.prefix(12))... then, \(digest.prefix(12))... now): restore it and put the change in a new migration")
+                    throw MigrationError(
+                        reason:
+                            "migration \(migration.fileName) was changed after it was applied (sha256 \(applied.sha256.prefix(12))... then, \(digest.prefix(12))... now): restore it and put the change in a new migration"
+                    )
                 }
                 report.alreadyApplied.append(migration.version)
                 continue

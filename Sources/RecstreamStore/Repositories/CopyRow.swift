@@ -43,7 +43,8 @@ struct BulkTable<Row: CopyRow>: Sendable {
         case .keep(let key):
             return "on conflict (\(key.joined(separator: ", "))) do nothing"
         case .update(let key, let keeping, let touching, let onlyIf):
-            let assignments = columns.filter { !key.contains($0) && !keeping.contains($0) }.map { "\($0) = excluded.\($0)" }
+            let assignments =
+                columns.filter { !key.contains($0) && !keeping.contains($0) }.map { "\($0) = excluded.\($0)" }
                 + (touching.map { ["\($0) = now()"] } ?? [])
             return "on conflict (\(key.joined(separator: ", "))) do update set \(assignments.joined(separator: ", "))"
                 + (onlyIf.map { " where \($0)" } ?? "")
