@@ -1,6 +1,7 @@
 import CLibPQ
 
-/// Owns one libpq result (`PGresult`) and clears it in `deinit`.
+/// Owns one libpq result (`PGresult`) and clears it in `deinit`. Read it on
+/// the thread that ran the statement.
 public final class PostgresResult {
     let pointer: OpaquePointer
 

@@ -5,6 +5,9 @@ public import Logging
 /// connection to its body, and when the server or the network went away it
 /// reconnects with exponential backoff before the next attempt. The body
 /// may run more than once, so it must be a whole transaction.
+///
+/// Any thread may call `run`; a lock lets one body at a time use the
+/// connection (the pipeline's committer and its rebalance handler share one).
 public final class ReconnectingConnection: @unchecked Sendable {
     public let conninfo: String
     public var initialBackoff: Duration = .milliseconds(100)

@@ -1,5 +1,6 @@
 /// A database of its own on the server `conninfo` names, for a benchmark or
 /// a test: created now, dropped (with its connections) when this goes away.
+/// Used from one thread at a time, as the connection it holds.
 public final class ScratchDatabase {
     public let name: String
     /// A conninfo of the server's settings with this database.

@@ -1,7 +1,7 @@
 import CRdKafka
 public import Logging
 
-/// Topic administration through the Kafka Admin API.
+/// Topic administration through the Kafka Admin API, from one thread at a time.
 public final class KafkaAdmin: @unchecked Sendable {
     private let client: KafkaClient
 

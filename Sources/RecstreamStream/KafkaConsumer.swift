@@ -2,6 +2,11 @@ import CRdKafka
 public import Logging
 
 /// A member of a Kafka consumer group with manual offset commits.
+///
+/// `poll` belongs to one thread, which also runs the rebalance handler
+/// (librdkafka calls it inside `poll`). `commitAsync`, `probeBrokers`,
+/// `fetchedWatermarks` and `brokerErrorCount` are safe from any thread:
+/// librdkafka locks its own state.
 public final class KafkaConsumer: @unchecked Sendable {
     private let client: KafkaClient
     private var closed = false

@@ -1,7 +1,9 @@
 import CRdKafka
 public import Logging
 
-/// Publishes keyed messages to Kafka topics.
+/// Publishes keyed messages to Kafka topics. One thread at a time sends
+/// (topic handles are cached unlocked); delivery reports arrive on
+/// librdkafka's threads and are counted behind a mutex.
 public final class KafkaProducer: @unchecked Sendable {
     private let client: KafkaClient
 

@@ -9,6 +9,7 @@ public import RecstreamStore
 /// (a session advisory lock on its connection) from start to end, so there
 /// is one at a time per database. The daemon publishes one slice between two
 /// batches (`FullRecomputeSchedule`); `recstream topk` runs one to the end.
+/// A value that owns its connection: one thread drives it.
 public struct FullRecompute {
     private let publisher: ListPublisher
     private let connection: PostgresConnection

@@ -7,6 +7,10 @@
 /// categories and uploader), *cold* (fewer than `warmItemUsers` users:
 /// projected with a pull toward that centroid vector), *warm* (projected
 /// freely; its vector feeds the centroids).
+///
+/// A value: whoever holds it owns its state, and mutating methods run on
+/// that owner's thread (in `serve`, the pipeline thread). Read-only methods
+/// (`recommend`, `related`) may fan out over BLAS threads internally.
 public struct RecommenderModel: Sendable {
     public let configuration: ModelConfiguration
     public internal(set) var users = EntityIndex()

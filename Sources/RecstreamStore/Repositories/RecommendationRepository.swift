@@ -3,6 +3,7 @@
 /// whole, so a reader never sees half a list. Lists are written with row ids
 /// of items (cheaper for the server to receive) and read through views that
 /// give the external ids back, so a list's items must be stored before it.
+/// It holds no state of its own: use it on the thread that owns the connection.
 public struct RecommendationRepository: Sendable {
     public let connection: PostgresConnection
 

@@ -2,7 +2,8 @@
 /// centroids, dead letters, the duplicate window and Kafka offsets. Writes
 /// are bulk (`BulkTables`: binary COPY, merged through a staging table where
 /// rows may exist already) and must run inside a transaction;
-/// `BatchTransaction` puts one batch's writes in one.
+/// `BatchTransaction` puts one batch's writes in one. It holds no state of
+/// its own: use it on the thread that owns the connection.
 public struct StateRepository: Sendable {
     public let connection: PostgresConnection
 
