@@ -1,5 +1,5 @@
 import RecstreamModel
-public import RecstreamStore
+import RecstreamStore
 
 /// Turns the model's top-k into the rows apps read and writes them through
 /// `RecommendationRepository`: one row per list, replaced whole, so a reader
