@@ -28,43 +28,28 @@ public struct ConfigurationKey<Root>: Sendable {
     public init<Value: ConfigurationValueType>(
         _ name: String, _ path: WritableKeyPath<Root, Value> & Sendable, _ requirement: Requirement<Value>, _ summary: String
     ) {
-        let type = Value.typeDescription
         self.init(
-            name: name, summary: summary, typeDescription: type, isChoice: false, path: path, requirement: requirement,
-            literal: { $0.tomlLiteral },
-            fromValue: { value in Value(configurationValue: value).map { .success($0) } ?? .failure("expected \(type), got \(value.given)")
-            },
-            fromText: { text in Value(configurationText: text).map { .success($0) } ?? .failure("expected \(type), got \"\(text)\"") })
+            name: name, summary: summary, typeDescription: Value.typeDescription, isChoice: false, path: path, requirement: requirement,
+            literal: { $0.tomlLiteral }, fromValue: { Value(configurationValue: $0) }, fromText: { Value(configurationText: $0) })
     }
 
     /// A key whose value is one of an enumeration's names (`"logfmt"`, `"json"`).
     public init<Value: ConfigurationChoice>(_ name: String, choice path: WritableKeyPath<Root, Value> & Sendable, _ summary: String) {
-        let choices = choiceDescription(Value.self)
-        @Sendable func parse(_ text: String) -> Result<Value, Failure> {
-            Value(rawValue: text).map { .success($0) } ?? .failure("expected \(choices), got \"\(text)\"")
-        }
         self.init(
-            name: name, summary: summary, typeDescription: choices, isChoice: true, path: path, requirement: .any,
+            name: name, summary: summary, typeDescription: choiceDescription(Value.self), isChoice: true, path: path, requirement: .any,
             literal: { TOMLDocument.quoted($0.rawValue) },
             fromValue: { value in
-                guard case .string(let text) = value else { return .failure("expected \(choices), got \(value.given)") }
-                return parse(text)
+                guard case .string(let text) = value else { return nil }
+                return Value(rawValue: text)
             },
-            fromText: parse)
+            fromText: { Value(rawValue: $0) })
     }
 
-    /// Why a value could not be read: the problem's reason.
-    struct Failure: Error, ExpressibleByStringLiteral, ExpressibleByStringInterpolation {
-        var reason: String
-        init(stringLiteral reason: String) { self.reason = reason }
-        init(stringInterpolation: DefaultStringInterpolation) { reason = String(stringInterpolation: stringInterpolation) }
-    }
-
+    /// A key of `path`; `fromValue` and `fromText` read a value, nil when it is not one.
     private init<Value: Sendable & Equatable>(
         name: String, summary: String, typeDescription: String, isChoice: Bool, path: WritableKeyPath<Root, Value> & Sendable,
         requirement: Requirement<Value>, literal: @escaping @Sendable (Value) -> String,
-        fromValue: @escaping @Sendable (ConfigurationValue) -> Result<Value, Failure>,
-        fromText: @escaping @Sendable (String) -> Result<Value, Failure>
+        fromValue: @escaping @Sendable (ConfigurationValue) -> Value?, fromText: @escaping @Sendable (String) -> Value?
     ) {
         self.name = name
         self.summary = summary
@@ -72,17 +57,16 @@ public struct ConfigurationKey<Root>: Sendable {
         self.isChoice = isChoice
         text = { "\($0[keyPath: path])" }
         self.literal = { literal($0[keyPath: path]) }
-        @Sendable func assign(_ result: Result<Value, Failure>, _ root: inout Root) -> String? {
-            switch result {
-            case .success(let value):
-                root[keyPath: path] = value
-                return nil
-            case .failure(let failure):
-                return failure.reason
-            }
+        assignValue = { root, value in
+            guard let parsed = fromValue(value) else { return "expected \(typeDescription), got \(value.given)" }
+            root[keyPath: path] = parsed
+            return nil
         }
-        assignValue = { root, value in assign(fromValue(value), &root) }
-        assignText = { root, text in assign(fromText(text), &root) }
+        assignText = { root, text in
+            guard let parsed = fromText(text) else { return "expected \(typeDescription), got \"\(text)\"" }
+            root[keyPath: path] = parsed
+            return nil
+        }
         problem = { root in
             let value = root[keyPath: path]
             guard !requirement.isMet(value) else { return nil }

@@ -3,7 +3,7 @@ import RecstreamStream
 
 extension DaemonConfiguration {
     /// Settings on two new topics (created here, 3 partitions each) and a new
-    /// consumer group, with fast group joins and no scheduled full top-k: for benchmarks and tests that
+    /// consumer group, with fast group joins and no scheduled full recompute: for benchmarks and tests that
     /// must not see anyone else's events.
     public static func onNewTopics(brokers: String, prefix: String) throws -> DaemonConfiguration {
         let suffix = UUID().uuidString.prefix(8).lowercased()
