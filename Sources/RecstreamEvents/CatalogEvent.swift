@@ -19,16 +19,16 @@ public struct CatalogEvent: Sendable, Equatable, JSONRecord {
     }
 
     /// Decodes and validates one JSON record.
-    public init(json data: Data) throws(EventDecodingError) {
-        self = try JSONFields.decode(Self.self, from: data)
+    public init(json data: Data, limits: EventLimits = EventLimits()) throws(EventDecodingError) {
+        self = try JSONFields.decode(Self.self, from: data, limits: limits)
     }
 
     init(fields: JSONFields) throws(EventDecodingError) {
-        itemID = try fields.string("item_id")
-        categories = try fields.stringArray("categories")
-        uploaderID = try fields.optionalString("uploader_id")
+        itemID = try fields.id("item_id")
+        categories = try fields.idArray("categories")
+        uploaderID = try fields.optionalID("uploader_id")
         createdAt = try fields.optionalTimestamp("created_at")
-        title = try fields.optionalString("title")
+        title = try fields.optionalString("title", maxBytes: fields.limits.maxTitleBytes)
     }
 
     /// What the model keeps of it.

@@ -22,23 +22,25 @@ public struct EngagementEvent: Sendable, Equatable, JSONRecord {
     }
 
     /// Decodes and validates one JSON record.
-    public init(json data: Data) throws(EventDecodingError) {
-        self = try JSONFields.decode(Self.self, from: data)
+    public init(json data: Data, limits: EventLimits = EventLimits()) throws(EventDecodingError) {
+        self = try JSONFields.decode(Self.self, from: data, limits: limits)
     }
 
     init(fields: JSONFields) throws(EventDecodingError) {
-        eventID = try fields.string("event_id")
-        userID = try fields.string("user_id")
-        itemID = try fields.string("item_id")
-        let typeName = try fields.string("type")
+        eventID = try fields.id("event_id")
+        userID = try fields.id("user_id")
+        itemID = try fields.id("item_id")
+        let typeName = try fields.string("type", maxBytes: fields.limits.maxIDBytes)
         guard let type = EventType(rawValue: typeName) else {
-            throw EventDecodingError("type must be one of view, click, like; got \"\(typeName)\"")
+            throw EventDecodingError("type must be one of view, click, like; got \(EventDecodingError.quoted(typeName))")
         }
         self.type = type
         guard let timestamp = try fields.optionalTimestamp("ts") else { throw EventDecodingError("missing required field ts") }
         self.timestamp = timestamp
         if let weight = try fields.optionalNumber("weight") {
-            guard weight > 0, Float(weight).isFinite else { throw EventDecodingError("weight must be a finite number > 0, got \(weight)") }
+            guard weight > 0, weight <= EventLimits.maxWeight else {
+                throw EventDecodingError("weight must be a number > 0 and at most \(Int(EventLimits.maxWeight)), got \(weight)")
+            }
             self.weight = Float(weight)
         }
     }

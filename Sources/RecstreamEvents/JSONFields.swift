@@ -8,17 +8,24 @@ protocol JSONRecord {
 /// Typed, validated access to the fields of one JSON object, with errors
 /// that name the field and say what was wrong (they end up in dead letters).
 /// Strict: a number is never a boolean or a string. A null field counts as absent.
+/// No string may hold U+0000 (PostgreSQL's `text` cannot), and ids and texts
+/// are bounded by `limits`. (Foundation's decoder already refuses invalid
+/// UTF-8, lone surrogates, unescaped control characters and nesting deeper
+/// than 512 levels.)
 ///
 /// Fields are read straight from Foundation's `JSONDecoder` container, inside
 /// the decode call (the container must not outlive it): about 3 us per
 /// engagement event, against 10.6 us for decoding a generic JSON value tree first.
 struct JSONFields {
     private let container: KeyedDecodingContainer<FieldName>
+    let limits: EventLimits
 
     /// Parses `data` as one JSON object and reads it as an `R`.
-    static func decode<R: JSONRecord>(_ type: R.Type, from data: Data) throws(EventDecodingError) -> R {
+    static func decode<R: JSONRecord>(_ type: R.Type, from data: Data, limits: EventLimits) throws(EventDecodingError) -> R {
+        let decoder = JSONDecoder()
+        decoder.userInfo[Decoded<R>.limitsKey] = limits
         do {
-            return try JSONDecoder().decode(Decoded<R>.self, from: data).record
+            return try decoder.decode(Decoded<R>.self, from: data).record
         } catch let error as EventDecodingError {
             throw error
         } catch DecodingError.typeMismatch(_, let context) where context.codingPath.isEmpty {
@@ -28,17 +35,36 @@ struct JSONFields {
         }
     }
 
-    /// A required non-empty string.
-    func string(_ key: String) throws(EventDecodingError) -> String {
-        guard let value = try optionalString(key) else { throw EventDecodingError("missing required field \(key)") }
+    /// A required id: a non-empty string of at most `limits.maxIDBytes`.
+    func id(_ key: String) throws(EventDecodingError) -> String {
+        guard let value = try optionalID(key) else { throw EventDecodingError("missing required field \(key)") }
         return value
     }
 
-    /// An optional non-empty string.
-    func optionalString(_ key: String) throws(EventDecodingError) -> String? {
+    /// An optional id.
+    func optionalID(_ key: String) throws(EventDecodingError) -> String? {
+        try optionalString(key, maxBytes: limits.maxIDBytes)
+    }
+
+    /// A required non-empty string of at most `maxBytes` (a name such as an event type).
+    func string(_ key: String, maxBytes: Int) throws(EventDecodingError) -> String {
+        guard let value = try optionalString(key, maxBytes: maxBytes) else { throw EventDecodingError("missing required field \(key)") }
+        return value
+    }
+
+    /// An optional non-empty string of at most `maxBytes` UTF-8 bytes, without U+0000.
+    func optionalString(_ key: String, maxBytes: Int) throws(EventDecodingError) -> String? {
         guard let string = try read(String.self, key, orElse: "\(key) must be a string") else { return nil }
-        guard !string.isEmpty else { throw EventDecodingError("\(key) must not be empty") }
+        try Self.check(string, field: key, maxBytes: maxBytes)
         return string
+    }
+
+    /// Why `string` cannot be stored as the field `field`, if it cannot.
+    private static func check(_ string: String, field: String, maxBytes: Int) throws(EventDecodingError) {
+        guard !string.isEmpty else { throw EventDecodingError("\(field) must not be empty") }
+        let bytes = string.utf8.count
+        guard bytes <= maxBytes else { throw EventDecodingError("\(field) has \(bytes) bytes, more than the \(maxBytes) allowed") }
+        guard !string.utf8.contains(0) else { throw EventDecodingError("\(field) must not contain U+0000") }
     }
 
     /// An optional number.
@@ -46,12 +72,17 @@ struct JSONFields {
         try read(Double.self, key, orElse: "\(key) must be a number")
     }
 
-    /// A required array of non-empty strings.
-    func stringArray(_ key: String) throws(EventDecodingError) -> [String] {
+    /// A required array of at most `limits.maxCategories` ids.
+    func idArray(_ key: String) throws(EventDecodingError) -> [String] {
         guard let strings = try read([String].self, key, orElse: "\(key) must be an array of strings") else {
             throw EventDecodingError("missing required field \(key)")
         }
-        guard !strings.contains(where: \.isEmpty) else { throw EventDecodingError("\(key) must not contain empty strings") }
+        guard strings.count <= limits.maxCategories else {
+            throw EventDecodingError("\(key) has \(strings.count) entries, more than the \(limits.maxCategories) allowed")
+        }
+        for (index, string) in strings.enumerated() {
+            try Self.check(string, field: "\(key)[\(index)]", maxBytes: limits.maxIDBytes)
+        }
         return strings
     }
 
@@ -68,26 +99,35 @@ struct JSONFields {
         }
         guard let text = try read(String.self, key, orElse: wrongType) else { return nil }
         guard let milliseconds = RFC3339.epochMilliseconds(text) else {
-            throw EventDecodingError("\(key) must be RFC 3339 text (e.g. 2024-05-01T12:00:00Z) or epoch milliseconds, got \"\(text)\"")
+            throw EventDecodingError(
+                "\(key) must be RFC 3339 text (e.g. 2024-05-01T12:00:00Z) or epoch milliseconds, got \(EventDecodingError.quoted(text))")
         }
         return milliseconds
     }
 
-    /// The field as a `T`, nil when absent or null; `reason` when it is something else.
+    /// The field as a `T`, nil when absent or null; `reason` when it is
+    /// something else. (A string with a lone surrogate escape reaches here:
+    /// the decoder parses each value when it is read.)
     private func read<T: Decodable>(_ type: T.Type, _ key: String, orElse reason: String) throws(EventDecodingError) -> T? {
         do {
             return try container.decodeIfPresent(type, forKey: FieldName(key))
-        } catch {
+        } catch is DecodingError {
             throw EventDecodingError(reason)
+        } catch {
+            throw EventDecodingError("\(key) is not valid JSON")
         }
     }
 
     /// The object's fields read as an `R` while the decoder holds the input.
     private struct Decoded<R: JSONRecord>: Decodable {
+        /// Where `decode` hands the limits to the decoder.
+        static var limitsKey: CodingUserInfoKey { CodingUserInfoKey(rawValue: "recstream.limits")! }
+
         let record: R
 
         init(from decoder: Decoder) throws {
-            record = try R(fields: JSONFields(container: try decoder.container(keyedBy: FieldName.self)))
+            let limits = decoder.userInfo[Self.limitsKey] as? EventLimits ?? EventLimits()
+            record = try R(fields: JSONFields(container: try decoder.container(keyedBy: FieldName.self), limits: limits))
         }
     }
 

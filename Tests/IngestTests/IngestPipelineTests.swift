@@ -64,7 +64,7 @@ struct IngestPipelineTests {
                 expectedReasons["e\(index)"] = #"type must be one of view, click, like; got "share""#
             case 55:
                 payload = #"{"event_id":"e\#(index)","user_id":"\#(user)","item_id":"\#(item)","type":"view","ts":1,"weight":-2}"#
-                expectedReasons["e\(index)"] = "weight must be a finite number > 0, got -2.0"
+                expectedReasons["e\(index)"] = "weight must be a number > 0 and at most 1000000, got -2.0"
             case 66:
                 payload =
                     #"{"event_id":"e\#(index)","user_id":"\#(user)","item_id":"\#(item)","type":"view","ts":1,"pad":"\#(String(repeating: "x", count: 1 << 20))"}"#

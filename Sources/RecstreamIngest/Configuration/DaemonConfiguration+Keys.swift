@@ -31,6 +31,12 @@ extension DaemonConfiguration {
                 .init(
                     "batch.max_event_bytes", \.maxEventBytes, .between(256...100_000_000), "Larger records go to the dead letters unread."),
                 .init(
+                    "events.max_id_bytes", \.eventLimits.maxIDBytes, .between(1...2_000),
+                    "UTF-8 bytes of an id (event, user, item, uploader, category); a longer one makes its event a dead letter. Ids are keys of unique indexes, whose entries PostgreSQL bounds."
+                ),
+                .init("events.max_categories", \.eventLimits.maxCategories, .between(0...100_000), "Categories of one catalog event."),
+                .init("events.max_title_bytes", \.eventLimits.maxTitleBytes, .between(1...1_000_000), "UTF-8 bytes of an item's title."),
+                .init(
                     "dedup.window_events", \.dedupWindowEvents, .between(0...100_000_000),
                     "Event ids remembered (and stored) to drop resent events; 0 turns it off."),
                 .init(

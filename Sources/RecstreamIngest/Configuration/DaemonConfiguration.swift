@@ -1,5 +1,6 @@
 public import Logging
 public import RecstreamConfiguration
+public import RecstreamEvents
 public import RecstreamModel
 
 /// Everything `serve` needs. Each property's initial value is its key's
@@ -24,6 +25,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var batchMaxWaitMs = 200
     /// Larger records are dead letters without being parsed.
     public var maxEventBytes = 65_536
+    /// Bounds on ids and texts inside an event (`events.*`).
+    public var eventLimits = EventLimits()
     /// Event ids remembered (and persisted) to drop duplicates.
     public var dedupWindowEvents = 1_000_000
     /// Length of every published list (`topk.k`).

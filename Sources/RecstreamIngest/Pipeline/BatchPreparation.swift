@@ -49,10 +49,10 @@ extension PipelineLoop {
             }
             do {
                 if message.topic == configuration.catalogTopic {
-                    catalogEvents.append(try CatalogEvent(json: Data(message.value)))
+                    catalogEvents.append(try CatalogEvent(json: Data(message.value), limits: configuration.eventLimits))
                     observed.appliedByType["catalog", default: 0] += 1
                 } else {
-                    let event = try EngagementEvent(json: Data(message.value))
+                    let event = try EngagementEvent(json: Data(message.value), limits: configuration.eventLimits)
                     if deduplicator.admit(event.eventID) {
                         engagements.append(event.engagement)
                         eventIDs.append(event.eventID)
