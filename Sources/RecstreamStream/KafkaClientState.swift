@@ -16,6 +16,9 @@ final class KafkaClientState: Sendable {
 
     let logger: Logger
     let counters = Mutex(Counters())
+    /// librdkafka repeats a connection error many times a second while a
+    /// broker is away: alike lines are logged once per interval, with a count.
+    let throttle = LogThrottle()
     /// The consumer's rebalance handler, set when it subscribes; nil keeps
     /// the offsets librdkafka proposes (the group's committed ones).
     let rebalanceHandler = Mutex<RebalanceHandler?>(nil)
@@ -30,7 +33,8 @@ final class KafkaClientState: Sendable {
             $0.brokerErrors += 1
             if Self.isHandshakeFailure(reason) { $0.handshakeError = reason }
         }
-        logger.warning("kafka error", metadata: ["code": "\(code)", "reason": "\(reason)"])
+        guard let heldBack = throttle.admit("\(code) \(reason)") else { return }
+        logger.warning("kafka error", metadata: Self.repeated(heldBack, ["code": "\(code)", "reason": "\(reason)"]))
     }
 
     /// Handles one line of librdkafka's log (syslog levels), which reports
@@ -40,7 +44,13 @@ final class KafkaClientState: Sendable {
             counters.withLock { $0.handshakeError = text }
         }
         let swiftLevel: Logger.Level = level <= 3 ? .error : level <= 5 ? .notice : .debug
-        logger.log(level: swiftLevel, "librdkafka: \(text)", metadata: ["facility": "\(facility)"])
+        guard logger.logLevel <= swiftLevel, let heldBack = throttle.admit("\(facility) \(text)") else { return }
+        logger.log(level: swiftLevel, "librdkafka: \(text)", metadata: Self.repeated(heldBack, ["facility": "\(facility)"]))
+    }
+
+    /// `metadata` with `repeated`: how many alike messages were held back since this one was last logged.
+    static func repeated(_ heldBack: Int, _ metadata: Logger.Metadata) -> Logger.Metadata {
+        heldBack > 0 ? metadata.merging(["repeated": "\(heldBack)"]) { $1 } : metadata
     }
 
     /// librdkafka < 2.3 fails Tansu's ApiVersions response with "Read underflow".

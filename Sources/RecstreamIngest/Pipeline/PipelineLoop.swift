@@ -32,6 +32,8 @@ final class PipelineLoop: @unchecked Sendable {
     let health: PipelineHealth
     let metrics: PipelineMetrics
     private let logger: Logger
+    /// A broker that is away fails every poll alike: logged once per interval.
+    private let pollErrors = LogThrottle()
 
     init(
         configuration: DaemonConfiguration, model: RecommenderModel, recentEventIDs: [String], database: ReconnectingConnection,
@@ -90,7 +92,9 @@ final class PipelineLoop: @unchecked Sendable {
                 }
             } catch {
                 // Broker trouble surfaces here; librdkafka reconnects by itself.
-                logger.warning("kafka poll failed", metadata: ["error": "\(error)"])
+                if let heldBack = pollErrors.admit("\(error)") {
+                    logger.warning("kafka poll failed", metadata: ["error": "\(error)", "repeated": "\(heldBack)"])
+                }
                 health.failed(.kafka, error: "\(error)")
                 metrics.kafkaError(count: 1)
             }
