@@ -177,4 +177,33 @@ struct RecommenderModelTests {
         #expect(configuration.problems().map(\.key) == ["regularization", "popularity_half_life"])
         #expect(ModelConfiguration().problems().isEmpty)
     }
+
+    /// The popular list's selection against a full sort, with many ties and
+    /// rising values (each new one displaces the k-th).
+    @Test func largestKAgreesWithAFullSortIncludingTies() {
+        var random = SplitMix64(seed: 9)
+        for (count, k) in [(0, 3), (5, 10), (1_000, 1), (1_000, 100), (20_000, 100)] {
+            let values = (0..<count).map { index in index % 3 == 0 ? Double(index) : Double(Int.random(in: 0..<20, using: &random)) }
+            let sorted = values.indices.sorted { values[$0] > values[$1] || (values[$0] == values[$1] && $0 < $1) }
+            #expect(RecommenderModel.largest(k, of: values) == Array(sorted.prefix(k)), "\(count) values, k \(k)")
+        }
+        #expect(RecommenderModel.largest(0, of: [1, 2]).isEmpty)
+    }
+
+    @Test func theWarmItemCountFollowsTheWarmFlags() throws {
+        var configuration = ModelConfiguration()
+        configuration.dimension = 4
+        configuration.warmItemUsers = 2
+        var model = RecommenderModel(configuration: configuration)
+        model.apply(events(count: 300, users: 20, items: 40, seed: 2))
+        #expect(model.warmItemCount == model.warm.filter { $0 }.count && model.warmItemCount > 0)
+        var snapshot = ModelSnapshot()
+        snapshot.users = (0..<model.users.count).map { (model.users.ids[$0], model.interactions.userEventCounts[$0]) }
+        snapshot.items = (0..<model.items.count).map { (model.items.ids[$0], model.profiles[$0]) }
+        snapshot.interactions = model.interactions.byUser.enumerated().flatMap { user, entries in
+            entries.map { (Int32(user), $0.item, $0.weight, $0.lastSequence) }
+        }
+        let restored = try RecommenderModel(configuration: configuration, restoring: snapshot)
+        #expect(restored.warmItemCount == restored.warm.filter { $0 }.count && restored.warmItemCount == model.warmItemCount)
+    }
 }

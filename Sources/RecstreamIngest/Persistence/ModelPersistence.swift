@@ -54,8 +54,8 @@ public enum ModelPersistence {
     public static func saveAll(_ model: RecommenderModel, connection: PostgresConnection) throws -> BatchWrites {
         let changes = ModelChanges(sweptUsers: 0..<Int32(model.users.count), sweptItems: 0..<Int32(model.items.count))
         var writes = Self.writes(
-            model, changes: changes, catalogItems: [], firstNewUser: Int32(model.users.count), firstNewItem: Int32(model.items.count),
-            modelVersion: version(of: model))
+            model, changes: changes, catalogItems: [], centroids: .everything, firstNewUser: Int32(model.users.count),
+            firstNewItem: Int32(model.items.count), modelVersion: version(of: model))
         writes.metadata = (model.configuration.dimension, hyperparameters(model.configuration))
         try BatchTransaction(connection: connection).commit(writes)
         return writes
@@ -64,10 +64,12 @@ public enum ModelPersistence {
     /// Rows for everything `changes` touched (with the rows a sweep projected),
     /// at `modelVersion`. User rows are written when new (rows from
     /// `firstNewUser` on); item rows when new (from `firstNewItem` on) or
-    /// named by a catalog event.
+    /// named by a catalog event; centroid rows of the groups in `centroids`.
+    /// So a batch writes what it touched, not what the catalog holds.
     static func writes(
-        _ model: RecommenderModel, changes: ModelChanges, catalogItems: Set<Int32>, firstNewUser: Int32, firstNewItem: Int32,
-        modelVersion: Int64
+        _ model: RecommenderModel, changes: ModelChanges, catalogItems: Set<Int32>,
+        centroids changedGroups: ColdStartCentroids.ChangedGroups,
+        firstNewUser: Int32, firstNewItem: Int32, modelVersion: Int64
     ) -> BatchWrites {
         var writes = BatchWrites()
         writes.modelVersion = modelVersion
@@ -90,15 +92,19 @@ public enum ModelPersistence {
         let itemRows = changes.items.union(touchedItems).union(changes.sweptItems).sorted()
         writes.userVectors = userRows.map { VectorRow(id: Int64($0), vector: model.userFactors.vector(Int($0)), version: modelVersion) }
         writes.itemVectors = itemRows.map { VectorRow(id: Int64($0), vector: model.itemFactors.vector(Int($0)), version: modelVersion) }
-        let centroids = model.centroids
-        writes.centroids =
-            centroids.categories.sorted { $0.key < $1.key }.map {
-                CentroidRow(kind: .category, key: $0.key, sum: $0.value.sum, count: $0.value.count)
-            }
-            + centroids.uploaders.sorted { $0.key < $1.key }.map {
-                CentroidRow(kind: .uploader, key: $0.key, sum: $0.value.sum, count: $0.value.count)
-            }
-            + [CentroidRow(kind: .global, key: "", sum: centroids.global.sum, count: centroids.global.count)]
+        writes.centroids = centroidRows(model.centroids, changedGroups)
         return writes
+    }
+
+    /// The rows of the centroid groups in `changed`, sorted by kind and key.
+    static func centroidRows(_ centroids: ColdStartCentroids, _ changed: ColdStartCentroids.ChangedGroups) -> [CentroidRow] {
+        func rows(_ groups: [String: ColdStartCentroids.Group], _ keys: Set<String>, _ kind: CentroidRow.Kind) -> [CentroidRow] {
+            let selected = changed.all ? Array(groups.keys) : keys.filter { groups[$0] != nil }
+            return selected.sorted().map { CentroidRow(kind: kind, key: $0, sum: groups[$0]!.sum, count: groups[$0]!.count) }
+        }
+        let global =
+            changed.all || changed.global
+            ? [CentroidRow(kind: .global, key: "", sum: centroids.global.sum, count: centroids.global.count)] : []
+        return rows(centroids.categories, changed.categories, .category) + rows(centroids.uploaders, changed.uploaders, .uploader) + global
     }
 }

@@ -74,8 +74,8 @@ extension PipelineLoop {
         let changes = model.apply(engagements)
         modelVersion += Int64(engagements.count)
         var writes = ModelPersistence.writes(
-            model, changes: changes, catalogItems: catalogRows, firstNewUser: firstNewUser, firstNewItem: firstNewItem,
-            modelVersion: modelVersion)
+            model, changes: changes, catalogItems: catalogRows, centroids: model.takeCentroidChanges(), firstNewUser: firstNewUser,
+            firstNewItem: firstNewItem, modelVersion: modelVersion)
         writes.deadLetters = deadLetters
         writes.eventIDs = configuration.dedupWindowEvents > 0 ? eventIDs : []
         writes.offsets = nextOffsets.keys.sorted().map {

@@ -59,7 +59,7 @@ struct PipelineMetrics: Sendable {
     func recordModelSize(_ model: RecommenderModel) {
         users.record(model.users.count)
         items.record(model.items.count)
-        freshItems.record(model.warm.lazy.filter { !$0 }.count)
+        freshItems.record(model.items.count - model.warmItemCount)
     }
 
     /// The last full recompute's duration and age; not exported before the first one.

@@ -57,6 +57,7 @@ extension RecommenderModel {
         }
         for row in 0..<Int32(items.count) where interactionUsers(ofItem: row) >= configuration.warmItemUsers {
             warm[Int(row)] = true
+            warmItemCount += 1
         }
         userGramian = Gramian(exactOf: userFactors)
         itemGramian = Gramian(exactOf: itemFactors)

@@ -21,8 +21,31 @@ extension RecommenderModel {
     /// The top-k item rows by decayed popularity (for users with no history).
     public func popular(k: Int) -> ScoredItems {
         let counts = popularity.counts(items: items.count)
-        let order = counts.indices.sorted { counts[$0] > counts[$1] || (counts[$0] == counts[$1] && $0 < $1) }.prefix(k)
+        let order = Self.largest(k, of: counts)
         return ScoredItems(items: order.map { Int32($0) }, scores: order.map { Float(counts[$0]) })
+    }
+
+    /// The indices of the `k` largest `values`, largest first, ties by the
+    /// smaller index: one pass that keeps the best k (every batch publishes
+    /// the popular list, and sorting the whole catalog for it cost
+    /// O(n log n)).
+    static func largest(_ k: Int, of values: [Double]) -> [Int] {
+        guard k > 0 else { return [] }
+        var best: [(value: Double, index: Int)] = []
+        best.reserveCapacity(k + 1)
+        for (index, value) in values.enumerated() {
+            // Equal values keep the smaller index: a later one never displaces them.
+            if best.count == k, !(value > best[k - 1].value) { continue }
+            var low = 0
+            var high = best.count
+            while low < high {
+                let middle = (low + high) / 2
+                if best[middle].value >= value { low = middle + 1 } else { high = middle }
+            }
+            best.insert((value, index), at: low)
+            if best.count > k { best.removeLast() }
+        }
+        return best.map(\.index)
     }
 
     /// The k most similar other items of each item row, by cosine.

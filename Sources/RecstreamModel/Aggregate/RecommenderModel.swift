@@ -21,9 +21,17 @@ public struct RecommenderModel: Sendable {
     public internal(set) var itemGramian: Gramian
     public internal(set) var interactions = InteractionStore()
     public internal(set) var centroids: ColdStartCentroids
+
+    /// The centroid groups changed since the last call (all of them after a
+    /// restore or a full sweep), for storage to write.
+    public mutating func takeCentroidChanges() -> ColdStartCentroids.ChangedGroups {
+        centroids.takeChanges()
+    }
     public internal(set) var profiles: [ItemProfile] = []
     /// Whether each item row is warm (its vector is in the centroids).
     public internal(set) var warm: [Bool] = []
+    /// How many entries of `warm` are true (kept, so that no batch counts them).
+    public internal(set) var warmItemCount = 0
     public internal(set) var popularity: PopularityCounter
     public internal(set) var statistics = ModelStatistics()
     var random: SplitMix64
@@ -174,6 +182,7 @@ public struct RecommenderModel: Sendable {
     mutating func promoteIfWarm(_ row: Int32) {
         guard !warm[Int(row)], interactionUsers(ofItem: row) >= configuration.warmItemUsers else { return }
         warm[Int(row)] = true
+        warmItemCount += 1
         let profile = profiles[Int(row)]
         centroids.add(itemFactors.vector(Int(row)), categories: profile.categories, uploader: profile.uploader)
     }

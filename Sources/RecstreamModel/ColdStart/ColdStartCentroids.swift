@@ -13,14 +13,40 @@ public struct ColdStartCentroids: Sendable {
         }
     }
 
+    /// The groups whose sums or counts changed: what storage must write again.
+    public struct ChangedGroups: Sendable, Equatable {
+        public var categories: Set<String> = []
+        public var uploaders: Set<String> = []
+        public var global = false
+        /// Every group (new or rebuilt sums).
+        public var all = false
+
+        public init() {}
+
+        /// Every group of a centroid set.
+        public static var everything: ChangedGroups {
+            var changes = ChangedGroups()
+            changes.all = true
+            return changes
+        }
+    }
+
     public let dimension: Int
     public private(set) var categories: [String: Group] = [:]
     public private(set) var uploaders: [String: Group] = [:]
     public private(set) var global: Group
+    /// What changed since `takeChanges()`; a new set has changed entirely.
+    public private(set) var changes = ChangedGroups.everything
 
     public init(dimension: Int) {
         self.dimension = dimension
         global = Group(sum: [Double](repeating: 0, count: dimension), count: 0)
+    }
+
+    /// The groups changed since the last call, and none from now on.
+    public mutating func takeChanges() -> ChangedGroups {
+        defer { changes = ChangedGroups() }
+        return changes
     }
 
     /// Adds a warm item's vector to its groups.
@@ -89,8 +115,13 @@ public struct ColdStartCentroids: Sendable {
         }
         for (index, category) in itemCategories.enumerated() where !itemCategories[..<index].contains(category) {
             accumulate(&categories[category, default: Group(sum: [Double](repeating: 0, count: d), count: 0)])
+            if !changes.all { changes.categories.insert(category) }
         }
-        if let uploader { accumulate(&uploaders[uploader, default: Group(sum: [Double](repeating: 0, count: d), count: 0)]) }
+        if let uploader {
+            accumulate(&uploaders[uploader, default: Group(sum: [Double](repeating: 0, count: d), count: 0)])
+            if !changes.all { changes.uploaders.insert(uploader) }
+        }
         accumulate(&global)
+        changes.global = true
     }
 }
