@@ -9,7 +9,8 @@ import ServiceLifecycle
 
 /// `recstream serve`: the ingest pipeline, its health monitor and the HTTP
 /// endpoints in one ServiceGroup, with structured logs, Prometheus metrics
-/// and systemd notifications (READY, STATUS, WATCHDOG, STOPPING).
+/// and systemd notifications (READY, STATUS, WATCHDOG, STOPPING). Until it
+/// leads its database it is a standby: endpoints up, nothing consumed.
 public enum Daemon {
     /// Runs until SIGTERM or SIGINT (then the batch in flight is committed
     /// and this returns) or until the pipeline fails (then this throws).
@@ -24,25 +25,30 @@ public enum Daemon {
         setenv("PGCONNECT_TIMEOUT", "5", 0)
 
         let notifier = SystemdNotifier()
-        let pipeline = try IngestPipeline(configuration: configuration, logger: logger)
+        let health = PipelineHealth(role: .standby)
+        let running = RunningPipeline()
         recordBuildInfo()
         guard let address = HTTPAddress(configuration.httpAddress) else { preconditionFailure("validated by DaemonConfiguration") }
         let application = Application(
-            router: HealthEndpoints.router(health: pipeline.health, stallSeconds: configuration.stallSeconds, registry: registry),
+            router: HealthEndpoints.router(health: health, stallSeconds: configuration.stallSeconds, registry: registry),
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: "recstream"),
             onServerRunning: { channel in
                 logger.info("http endpoints listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
-                notifier.notify("READY=1\nSTATUS=consuming")
+                notifier.notify("READY=1\nSTATUS=starting")
             },
             logger: logger
         )
         // A graceful shutdown reaches services last to first: the pipeline
-        // commits its batch while the monitor and /readyz still answer.
+        // commits its batch while the monitor and /readyz still answer. A
+        // standby serves the endpoints and waits to take over.
         let services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: application),
-            .init(service: HealthMonitor(pipeline: pipeline, configuration: configuration, notifier: notifier, logger: logger)),
             .init(
-                service: PipelineService(pipeline: pipeline) { notifier.notify("STOPPING=1") },
+                service: HealthMonitor(health: health, running: running, configuration: configuration, notifier: notifier, logger: logger)),
+            .init(
+                service: PipelineService(configuration: configuration, health: health, running: running, logger: logger) {
+                    notifier.notify("STOPPING=1")
+                },
                 successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
         ]
         let group = ServiceGroup(

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import RecstreamIngest
 import RecstreamStore
 import ServiceLifecycle
@@ -7,10 +8,12 @@ import Synchronization
 
 /// Probes what `/readyz` reports, on a timer: PostgreSQL through a
 /// connection of its own (`select 1`), the brokers through a metadata
-/// request, and consumer lag. While the pipeline is live it also keeps
-/// systemd's watchdog fed and its STATUS line current.
+/// request, and consumer lag (the last two once the pipeline runs). While
+/// the pipeline (or, as a standby, the wait to take over) is live it also
+/// keeps systemd's watchdog fed and its STATUS line current.
 struct HealthMonitor: Service {
-    let pipeline: IngestPipeline
+    let health: PipelineHealth
+    let running: RunningPipeline
     let configuration: DaemonConfiguration
     let notifier: SystemdNotifier
     let logger: Logger
@@ -22,26 +25,30 @@ struct HealthMonitor: Service {
         // broker nor a slow connect delays the other or the async services.
         let stopped = StopFlag()
         let interval = Double(configuration.probeIntervalMs) / 1000
-        Thread.detachNewThread { [pipeline, configuration] in
+        Thread.detachNewThread { [health, configuration] in
             var database: PostgresConnection?
             while !stopped.isSet {
-                database = Self.probeDatabase(database, conninfo: configuration.databaseURL, health: pipeline.health)
+                database = Self.probeDatabase(database, conninfo: configuration.databaseURL, health: health)
                 Thread.sleep(forTimeInterval: interval)
             }
         }
-        Thread.detachNewThread { [pipeline] in
+        Thread.detachNewThread { [running] in
             while !stopped.isSet {
-                pipeline.probeBrokers(timeoutMs: Self.brokerTimeoutMs)
-                pipeline.recordGauges()
+                if let pipeline = running.pipeline {
+                    pipeline.probeBrokers(timeoutMs: Self.brokerTimeoutMs)
+                    pipeline.recordGauges()
+                }
                 Thread.sleep(forTimeInterval: interval)
             }
         }
         defer { stopped.set() }
         let beat = notifier.watchdogInterval.map { min($0, probeInterval) } ?? probeInterval
+        let leader = Gauge(label: "recstream_leader")
         try? await cancelWhenGracefulShutdown {
             var wasLive = true
             while !Task.isCancelled {
-                let status = HealthStatus(snapshot: pipeline.health.snapshot, stallSeconds: configuration.stallSeconds)
+                let status = HealthStatus(snapshot: health.snapshot, stallSeconds: configuration.stallSeconds)
+                leader.record(status.snapshot.role == .leader ? 1 : 0)
                 if status.live {
                     if notifier.watchdogInterval != nil { notifier.notify("WATCHDOG=1") }
                     if !wasLive { logger.notice("pipeline loop making progress again") }
@@ -53,10 +60,13 @@ struct HealthMonitor: Service {
                         ])
                 }
                 wasLive = status.live
-                let statistics = pipeline.statistics
-                notifier.notify(
-                    "STATUS=\(status.ready ? "ready" : "not ready"); consumed \(statistics.consumed), applied \(statistics.applied), dead-lettered \(statistics.deadLettered)"
-                )
+                if let statistics = running.pipeline?.statistics {
+                    notifier.notify(
+                        "STATUS=\(status.ready ? "ready" : "not ready"); consumed \(statistics.consumed), applied \(statistics.applied), dead-lettered \(statistics.deadLettered)"
+                    )
+                } else {
+                    notifier.notify("STATUS=\(status.snapshot.role.rawValue): waiting to lead the database")
+                }
                 try await Task.sleep(for: beat)
             }
         }

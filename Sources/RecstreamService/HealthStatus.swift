@@ -15,9 +15,9 @@ struct HealthStatus {
     var kafkaReady: Bool { !snapshot.assigned.isEmpty && snapshot.kafka.reachable == true }
     var databaseReady: Bool { snapshot.postgres.reachable == true }
 
-    /// Readiness: partitions assigned and the broker reachable, PostgreSQL
-    /// reachable, the model loaded, and the loop live.
-    var ready: Bool { live && kafkaReady && databaseReady && snapshot.modelLoaded }
+    /// Readiness: leading the database, partitions assigned and the broker
+    /// reachable, PostgreSQL reachable, the model loaded, and the loop live.
+    var ready: Bool { snapshot.role == .leader && live && kafkaReady && databaseReady && snapshot.modelLoaded }
 
     /// The `/readyz` body: each component's status, last error and times.
     var readinessJSON: String {
@@ -31,6 +31,7 @@ struct HealthStatus {
         }
         let body: [String: Any] = [
             "status": ready ? "ready" : "not ready",
+            "role": snapshot.role.rawValue,
             "kafka": kafka,
             "postgres": component(snapshot.postgres, ready: databaseReady),
             "model": ["status": snapshot.modelLoaded ? "ok" : "loading"],

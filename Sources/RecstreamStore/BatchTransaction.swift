@@ -29,14 +29,31 @@ public struct BatchWrites: Sendable {
 /// transaction (offsets last).
 public struct BatchTransaction {
     public let connection: PostgresConnection
+    /// The longest one statement of a fenced batch may run: far beyond any
+    /// batch's, short enough that a writer paused inside a COPY frees the
+    /// leadership row within a minute.
+    public static let statementTimeoutMs = 60_000
 
     public init(connection: PostgresConnection) {
         self.connection = connection
     }
 
-    public func commit(_ writes: BatchWrites) throws {
+    /// Writes `writes` in one transaction. With `epoch`, the transaction first
+    /// reads the writer epoch `for share` and throws `WriterFenced`, writing
+    /// nothing, when it is not `epoch`; a takeover, which updates that row,
+    /// waits for the transaction or comes before it. So that a paused writer
+    /// cannot hold a takeover back for long, the server ends the transaction
+    /// when it idles longer than `idleTimeoutMs` or a statement runs longer
+    /// than `statementTimeoutMs`.
+    public func commit(_ writes: BatchWrites, fencedBy epoch: Int64? = nil, idleTimeoutMs: Int = 5_000) throws {
         let state = StateRepository(connection: connection)
         try connection.transaction {
+            if let epoch {
+                try connection.execute("select set_config('idle_in_transaction_session_timeout', $1, true)", ["\(idleTimeoutMs)ms"])
+                try connection.execute("select set_config('statement_timeout', $1, true)", ["\(Self.statementTimeoutMs)ms"])
+                let stored = try connection.execute("select epoch from leadership for share").text(row: 0, column: 0).flatMap { Int64($0) }
+                guard stored == epoch else { throw WriterFenced(epoch: epoch, storedEpoch: stored) }
+            }
             if let metadata = writes.metadata {
                 try state.saveMetadata(
                     dimension: metadata.dimension, hyperparameters: metadata.hyperparameters, modelVersion: writes.modelVersion)
@@ -51,5 +68,16 @@ public struct BatchTransaction {
             try state.recordEventIDs(writes.eventIDs)
             try state.saveOffsets(writes.offsets)
         }
+    }
+}
+
+/// The database's writer epoch is not the writer's: another daemon took the
+/// lead, and this one must not write.
+public struct WriterFenced: Error, CustomStringConvertible, Sendable {
+    public var epoch: Int64
+    public var storedEpoch: Int64?
+
+    public var description: String {
+        "another daemon leads this database (writer epoch \(storedEpoch.map(String.init) ?? "none"), this daemon's \(epoch)): this one stops writing"
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Logging
 import RecstreamIngest
 import RecstreamStore
 
@@ -8,7 +9,7 @@ struct TrainCommand: ParsableCommand {
         abstract: "Run full WALS sweeps over the model stored in PostgreSQL and write it back (stop serve first).",
         discussion: """
             Prints the objective after each sweep; writes every vector, the centroids and the metadata in one \
-            transaction. While serve runs, it keeps its own vectors in memory and overwrites these with its next batches.
+            transaction. It takes the database's leadership, so it refuses to run while a serve leads the database.
             """
     )
 
@@ -21,6 +22,13 @@ struct TrainCommand: ParsableCommand {
         let configuration = try settingsOptions.load()
         let connection = try PostgresConnection(conninfo: configuration.databaseURL)
         _ = try Migrator(migrations: Migration.all).migrate(connection)
+        guard
+            let leadership = try Leadership.acquire(
+                conninfo: configuration.databaseURL, sessionTimeoutMs: configuration.leadershipSessionTimeoutMs,
+                logger: Logger(label: "recstream.train"))
+        else { throw LeadershipHeld() }
+        defer { leadership.release() }
+        leadership.startHeartbeat { reason in print("leadership lost: \(reason)") }
         var model = try ModelPersistence.load(StateRepository(connection: connection), configuration: configuration.model)
         print("model: \(model.users.count) users, \(model.items.count) items, \(model.interactions.pairCount) interactions")
         let training = model.training
@@ -31,7 +39,7 @@ struct TrainCommand: ParsableCommand {
                 userGramian: model.userGramian, itemGramian: model.itemGramian)
             print("sweep \(sweep): objective \(objective)")
         }
-        let writes = try ModelPersistence.saveAll(model, connection: connection)
+        let writes = try ModelPersistence.saveAll(model, connection: connection, leadership: leadership)
         print("wrote \(writes.userVectors.count) user and \(writes.itemVectors.count) item vectors")
     }
 }

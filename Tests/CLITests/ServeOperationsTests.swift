@@ -9,7 +9,7 @@ import Testing
 @Suite("serve: health, metrics, systemd", .enabled(if: TestServices.kafkaRequested && TestServices.postgresRequested))
 struct ServeOperationsTests {
     /// New topics and a serve command line on them with fast joins and probes.
-    struct Setup {
+    struct Setup: Sendable {
         let engagements = TestServices.uniqueName("it-ops-engagements")
         let catalog = TestServices.uniqueName("it-ops-catalog")
         let brokers: String

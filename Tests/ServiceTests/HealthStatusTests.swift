@@ -9,7 +9,7 @@ import Testing
 @Suite("Health and readiness")
 struct HealthStatusTests {
     @Test func readyOnlyWhenEveryComponentIsAndAliveUntilTheLoopStalls() throws {
-        let health = PipelineHealth()
+        let health = PipelineHealth(role: .leader)
         func status(after seconds: Double = 0) -> HealthStatus {
             HealthStatus(snapshot: health.snapshot, stallSeconds: 30, now: Date().addingTimeInterval(seconds))
         }
@@ -35,5 +35,13 @@ struct HealthStatusTests {
         #expect(status(after: 29).live)
         health.revoked([partition])
         #expect(!status().ready)
+        health.assigned([partition])
+        #expect(status().ready)
+        for role in [PipelineHealth.Role.standby, .fenced] {
+            health.setRole(role)
+            #expect(!status().ready && status().live, "a \(role) is alive but not ready")
+            let body = try #require(try JSONSerialization.jsonObject(with: Data(status().readinessJSON.utf8)) as? [String: Any])
+            #expect(body["role"] as? String == role.rawValue)
+        }
     }
 }

@@ -61,6 +61,10 @@ extension DaemonConfiguration {
                 .init(
                     "health.probe_interval_ms", \.probeIntervalMs, .between(100...60_000),
                     "How often PostgreSQL and the brokers are probed for /readyz."),
+                .init(
+                    "leadership.session_timeout_ms", \.leadershipSessionTimeoutMs, .between(1_000...600_000),
+                    "One daemon writes a database at a time; others wait as standbys. A leader that stays silent this long (frozen, cut off) loses the lead, and a standby takes over."
+                ),
                 .init("log.level", choice: \.logLevel, "The lowest level logged."),
                 .init(
                     "log.format", choice: \.logFormat,

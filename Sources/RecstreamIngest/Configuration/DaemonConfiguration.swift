@@ -46,6 +46,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var stallSeconds = 60
     /// How often PostgreSQL and the brokers are probed for `/readyz`.
     public var probeIntervalMs = 1_000
+    /// How long the server keeps a silent leader's session, and so its
+    /// leadership: the longest a standby waits after a leader froze.
+    public var leadershipSessionTimeoutMs = 5_000
     /// Log level and line format (`log.level`, `log.format`).
     public var logLevel = Logger.Level.info
     public var logFormat = LogFormat.logfmt

@@ -50,14 +50,14 @@ public enum ModelPersistence {
     }
 
     /// Writes every vector, the centroids and the metadata of `model` in one
-    /// transaction (after `recstream train`).
-    public static func saveAll(_ model: RecommenderModel, connection: PostgresConnection) throws -> BatchWrites {
+    /// transaction fenced by `leadership` (after `recstream train`).
+    public static func saveAll(_ model: RecommenderModel, connection: PostgresConnection, leadership: Leadership) throws -> BatchWrites {
         let changes = ModelChanges(sweptUsers: 0..<Int32(model.users.count), sweptItems: 0..<Int32(model.items.count))
         var writes = Self.writes(
             model, changes: changes, catalogItems: [], centroids: .everything, firstNewUser: Int32(model.users.count),
             firstNewItem: Int32(model.items.count), modelVersion: version(of: model))
         writes.metadata = (model.configuration.dimension, hyperparameters(model.configuration))
-        try BatchTransaction(connection: connection).commit(writes)
+        try leadership.withEpoch { try BatchTransaction(connection: connection).commit(writes, fencedBy: $0) }
         return writes
     }
 

@@ -6,14 +6,16 @@ import RecstreamStream
 import Synchronization
 
 /// The second half of the pipeline, on the committer's thread: writes one
-/// prepared batch (its transaction, retried while PostgreSQL is away, so the
-/// batch is kept until it is written), then publishes its users' lists once
+/// prepared batch (its transaction, fenced by the leadership's epoch and
+/// retried while PostgreSQL is away, so the batch is kept until it is
+/// written), then publishes its users' lists once
 /// the pipeline thread has scored them, commits the offsets to Kafka (for
 /// lag monitoring only) and counts what it did.
 struct BatchWriter: Sendable {
     let configuration: DaemonConfiguration
     let database: ReconnectingConnection
     let consumer: KafkaConsumer
+    let leadership: Leadership
     let health: PipelineHealth
     let metrics: PipelineMetrics
     let logger: Logger
@@ -24,7 +26,10 @@ struct BatchWriter: Sendable {
         let commitStart = DispatchTime.now().uptimeNanoseconds
         try database.run { connection in
             attempts += 1
-            try BatchTransaction(connection: connection).commit(batch.writes)
+            try leadership.withEpoch { epoch in
+                try BatchTransaction(connection: connection).commit(
+                    batch.writes, fencedBy: epoch, idleTimeoutMs: configuration.leadershipSessionTimeoutMs)
+            }
         }
         let commitNanoseconds = DispatchTime.now().uptimeNanoseconds - commitStart
         health.succeeded(.postgres)

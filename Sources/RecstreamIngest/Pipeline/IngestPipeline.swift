@@ -16,6 +16,9 @@ import Synchronization
 /// flight is committed first. A crash before the commit loses only work the
 /// restarted daemon redoes from the stored offsets and state.
 ///
+/// One writer: the pipeline writes only while it holds the database's
+/// `Leadership`, and every batch transaction checks its epoch.
+///
 /// Threads. `run()` is the pipeline thread: it polls Kafka, learns each
 /// batch and scores its users' lists, and only it touches the model
 /// (`PipelineLoop`). Each batch's transaction and list publishing run on the
@@ -30,17 +33,22 @@ public final class IngestPipeline: Sendable {
     private let consumer: KafkaConsumer
     private let writer: BatchWriter
     private let loop: PipelineLoop
+    private let leadership: Leadership
     private let metrics: PipelineMetrics
     private let logger: Logger
     private let stopRequested = Atomic<Bool>(false)
     /// librdkafka's connection errors already counted in the metrics.
     private let brokerErrorsSeen = Atomic<Int>(0)
 
-    /// Migrates the database, loads the stored model and joins the consumer group.
-    public init(configuration: DaemonConfiguration, logger: Logger) throws {
+    /// Migrates the database, takes its leadership (or uses `leadership`,
+    /// taken already; throws `LeadershipHeld` when another daemon leads),
+    /// loads the stored model and joins the consumer group.
+    public init(
+        configuration: DaemonConfiguration, logger: Logger, health: PipelineHealth = PipelineHealth(role: .leader),
+        leadership: Leadership? = nil
+    ) throws {
         self.configuration = configuration
         self.logger = logger
-        let health = PipelineHealth()
         let metrics = PipelineMetrics()
         self.health = health
         self.metrics = metrics
@@ -49,9 +57,19 @@ public final class IngestPipeline: Sendable {
             health.beat()  // retrying is progress: a restart would not help
             metrics.postgresError()
         }
-        let (model, recentEventIDs) = try database.run(attempts: 10) { connection -> (RecommenderModel, [String]) in
+        try database.run(attempts: 10) { connection in
             let report = try Migrator(migrations: Migration.all).migrate(connection)
             if !report.applied.isEmpty { logger.info("schema migrated", metadata: ["applied": "\(report.applied)"]) }
+        }
+        // The state is loaded once this daemon leads: no one else writes it from here on.
+        guard
+            let leadership = try leadership
+                ?? Leadership.acquire(
+                    conninfo: configuration.databaseURL, sessionTimeoutMs: configuration.leadershipSessionTimeoutMs, logger: logger)
+        else { throw LeadershipHeld() }
+        self.leadership = leadership
+        health.setRole(.leader)
+        let (model, recentEventIDs) = try database.run(attempts: 10) { connection -> (RecommenderModel, [String]) in
             let state = StateRepository(connection: connection)
             let model = try ModelPersistence.load(state, configuration: configuration.model)
             try state.saveMetadata(
@@ -74,12 +92,18 @@ public final class IngestPipeline: Sendable {
         properties["enable.partition.eof"] = "false"
         consumer = try KafkaConsumer(properties: properties, logger: logger)
         writer = BatchWriter(
-            configuration: configuration, database: database, consumer: consumer, health: health, metrics: metrics, logger: logger)
+            configuration: configuration, database: database, consumer: consumer, leadership: leadership, health: health, metrics: metrics,
+            logger: logger)
         loop = PipelineLoop(
             configuration: configuration, model: model, recentEventIDs: recentEventIDs, database: database, consumer: consumer,
             writer: writer, health: health, metrics: metrics, logger: logger)
         try consumer.subscribe(topics: [configuration.engagementTopic, configuration.catalogTopic]) { [weak loop] event in
             loop?.rebalance(event) ?? [:]
+        }
+        leadership.startHeartbeat { [weak self] reason in
+            logger.critical("leadership lost: this daemon stops writing", metadata: ["reason": "\(reason)"])
+            health.setRole(.fenced)
+            self?.requestStop()
         }
     }
 
@@ -89,7 +113,10 @@ public final class IngestPipeline: Sendable {
     /// Consumes until `requestStop`; commits the last batch; leaves the group.
     /// The calling thread becomes the pipeline thread.
     public func run() throws {
-        defer { consumer.close() }
+        defer {
+            consumer.close()
+            leadership.release()
+        }
         try loop.run { stopRequested.load(ordering: .relaxed) }
         let final = statistics
         logger.info(

@@ -13,6 +13,16 @@ public final class PipelineHealth: Sendable {
         case kafka, postgres
     }
 
+    /// What this daemon is to its database.
+    public enum Role: String, Sendable {
+        /// Waits to take over: another daemon leads (or none could be asked yet).
+        case standby
+        /// Holds the leadership and writes.
+        case leader
+        /// Lost the leadership while leading: it stops writing and exits.
+        case fenced
+    }
+
     /// One dependency's last known state.
     public struct DependencyStatus: Sendable, Equatable {
         /// nil until the first success or failure.
@@ -24,7 +34,9 @@ public final class PipelineHealth: Sendable {
 
     /// Everything at one instant.
     public struct Snapshot: Sendable {
-        /// The last time the pipeline loop polled, committed, or retried.
+        public var role: Role
+        /// The last time the pipeline loop polled, committed, or retried
+        /// (or, as a standby, tried to take over).
         public var lastProgress: Date
         public var modelLoaded: Bool
         public var assigned: Set<TopicPartition>
@@ -36,9 +48,16 @@ public final class PipelineHealth: Sendable {
 
     private let state: Mutex<Snapshot>
 
-    public init() {
+    public init(role: Role) {
         state = Mutex(
-            Snapshot(lastProgress: Date(), modelLoaded: false, assigned: [], kafka: DependencyStatus(), postgres: DependencyStatus()))
+            Snapshot(
+                role: role, lastProgress: Date(), modelLoaded: false, assigned: [], kafka: DependencyStatus(), postgres: DependencyStatus())
+        )
+    }
+
+    /// This daemon's role from now on.
+    public func setRole(_ role: Role) {
+        state.withLock { $0.role = role }
     }
 
     public var snapshot: Snapshot { state.withLock { $0 } }

@@ -35,6 +35,7 @@ public struct Migration: Sendable, Equatable {
         Migration(fileName: "005_derived_event_counts.sql", bytes: PackageResources._05_derived_event_counts_sql),
         Migration(fileName: "006_lists_by_item_row.sql", bytes: PackageResources._06_lists_by_item_row_sql),
         Migration(fileName: "007_no_item_index_on_interactions.sql", bytes: PackageResources._07_no_item_index_on_interactions_sql),
+        Migration(fileName: "008_leadership.sql", bytes: PackageResources._08_leadership_sql),
     ]
 }
 
