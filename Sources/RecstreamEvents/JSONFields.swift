@@ -92,7 +92,7 @@ struct JSONFields {
         let wrongType = "\(key) must be RFC 3339 text or epoch milliseconds"
         let field = FieldName(key)
         if let value = try? container.decodeIfPresent(Double.self, forKey: field) {
-            guard value >= 0, value == value.rounded(), value < 9.0e15 else {
+            guard value >= 0, value == value.rounded(), value < Self.timestampLimit else {
                 throw EventDecodingError("\(key) in epoch milliseconds must be an integer >= 0")
             }
             return Int64(value)
@@ -102,8 +102,15 @@ struct JSONFields {
             throw EventDecodingError(
                 "\(key) must be RFC 3339 text (e.g. 2024-05-01T12:00:00Z) or epoch milliseconds, got \(EventDecodingError.quoted(text))")
         }
+        // The same range as epoch milliseconds, which is how an event is written again.
+        guard milliseconds >= 0, Double(milliseconds) < Self.timestampLimit else {
+            throw EventDecodingError("\(key) must not be before 1970, got \(EventDecodingError.quoted(text))")
+        }
         return milliseconds
     }
+
+    /// Epoch milliseconds below this are exact in a double (a JSON number): 2^53 is 9.007e15.
+    private static let timestampLimit = 9.0e15
 
     /// The field as a `T`, nil when absent or null; `reason` when it is
     /// something else. (A string with a lone surrogate escape reaches here:

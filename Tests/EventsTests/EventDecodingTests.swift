@@ -97,6 +97,18 @@ struct EventDecodingTests {
             "ts in epoch milliseconds must be an integer >= 0"
         ),
         (#"{"event_id":"e","user_id":"u","item_id":"i","type":"view","ts":1e300}"#, "ts in epoch milliseconds must be an integer >= 0"),
+        (
+            #"{"event_id":"e","user_id":"u","item_id":"i","type":"view","ts":"1012-05-01T10:00:00Z"}"#,
+            #"ts must not be before 1970, got "1012-05-01T10:00:00Z""#
+        ),
+        (
+            #"{"event_id":"e","user_id":"u","item_id":"i","type":"view","ts":"1012-05-01T100:40:0.250+02:00"}"#,
+            #"ts must be RFC 3339 text (e.g. 2024-05-01T12:00:00Z) or epoch milliseconds, got "1012-05-01T100:40:0.250+02:00""#
+        ),
+        (
+            #"{"event_id":"e","user_id":"u","item_id":"i","type":"view","ts":"2024-13-01T10:00:00Z"}"#,
+            #"ts must be RFC 3339 text (e.g. 2024-05-01T12:00:00Z) or epoch milliseconds, got "2024-13-01T10:00:00Z""#
+        ),
     ])
     func recordsPostgreSQLCouldNotStoreAreRefused(record: String, reason: String) {
         #expect(throws: EventDecodingError(reason)) { try engagement(record) }
