@@ -10,9 +10,7 @@ enum HealthEndpoints {
         let router = Router()
         router.get("/healthz") { _, _ -> Response in
             let status = HealthStatus(snapshot: health.snapshot, stallSeconds: stallSeconds)
-            return text(
-                status.live ? "ok\n" : "stalled: no progress since \(status.lastProgress)\n",
-                status: status.live ? .ok : .serviceUnavailable)
+            return text(status.stallReason.map { "\($0)\n" } ?? "ok\n", status: status.live ? .ok : .serviceUnavailable)
         }
         router.get("/readyz") { _, _ -> Response in
             let status = HealthStatus(snapshot: health.snapshot, stallSeconds: stallSeconds)

@@ -44,20 +44,20 @@ struct HealthMonitor: Service {
         defer { stopped.set() }
         let beat = notifier.watchdogInterval.map { min($0, probeInterval) } ?? probeInterval
         let leader = Gauge(label: "recstream_leader")
+        let stuck = Gauge(label: "recstream_pipeline_stuck")
         try? await cancelWhenGracefulShutdown {
             var wasLive = true
             while !Task.isCancelled {
                 let status = HealthStatus(snapshot: health.snapshot, stallSeconds: configuration.stallSeconds)
                 leader.record(status.snapshot.role == .leader ? 1 : 0)
+                stuck.record(status.stuck ? 1 : 0)
                 if status.live {
                     if notifier.watchdogInterval != nil { notifier.notify("WATCHDOG=1") }
                     if !wasLive { logger.notice("pipeline loop making progress again") }
                 } else if wasLive {
                     logger.error(
-                        "pipeline loop stalled: /healthz fails and the watchdog is not fed",
-                        metadata: [
-                            "last_progress": "\(status.lastProgress)"
-                        ])
+                        "pipeline not live: /healthz fails and the watchdog is not fed", metadata: ["reason": "\(status.stallReason ?? "")"]
+                    )
                 }
                 wasLive = status.live
                 if let statistics = running.pipeline?.statistics {

@@ -7,10 +7,22 @@ struct HealthStatus {
     let stallSeconds: Int
     var now = Date()
 
-    var lastProgress: Date { snapshot.lastProgress }
+    /// The batch in flight has waited longer than `stallSeconds` to be
+    /// committed (PostgreSQL refuses or stays away): retrying is not progress.
+    var stuck: Bool { snapshot.commitWaitingSince.map { now.timeIntervalSince($0) > Double(stallSeconds) } ?? false }
 
-    /// Liveness: the pipeline loop polled, committed or retried recently.
-    var live: Bool { now.timeIntervalSince(snapshot.lastProgress) <= Double(stallSeconds) }
+    /// Liveness: the pipeline loop polled, committed or retried recently, and
+    /// no batch is stuck.
+    var live: Bool { now.timeIntervalSince(snapshot.lastProgress) <= Double(stallSeconds) && !stuck }
+
+    /// Why the pipeline is not live, for `/healthz`; nil while it is.
+    var stallReason: String? {
+        if let since = snapshot.commitWaitingSince, stuck {
+            let error = snapshot.postgres.lastError.map { "; last PostgreSQL error: \($0)" } ?? ""
+            return "stuck: a batch has waited to be committed since \(timestamp(since))\(error)"
+        }
+        return live ? nil : "stalled: no progress since \(timestamp(snapshot.lastProgress))"
+    }
 
     var kafkaReady: Bool { !snapshot.assigned.isEmpty && snapshot.kafka.reachable == true }
     var databaseReady: Bool { snapshot.postgres.reachable == true }
@@ -24,7 +36,10 @@ struct HealthStatus {
         let partitions = snapshot.assigned.sorted().map { "\($0.topic)[\($0.partition)]" }
         var kafka = component(snapshot.kafka, ready: kafkaReady)
         kafka["assigned_partitions"] = partitions
-        var pipeline: [String: Any] = ["status": live ? "ok" : "stalled", "last_progress": timestamp(snapshot.lastProgress)]
+        var pipeline: [String: Any] = [
+            "status": stuck ? "stuck" : live ? "ok" : "stalled", "last_progress": timestamp(snapshot.lastProgress),
+        ]
+        if let since = snapshot.commitWaitingSince { pipeline["commit_waiting_since"] = timestamp(since) }
         if let recompute = snapshot.lastFullRecompute {
             pipeline["last_full_topk_seconds"] = recompute.seconds
             pipeline["last_full_topk_finished"] = timestamp(recompute.finishedAt)

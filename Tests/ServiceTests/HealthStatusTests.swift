@@ -37,6 +37,13 @@ struct HealthStatusTests {
         #expect(!status().ready)
         health.assigned([partition])
         #expect(status().ready)
+        // A batch that has waited longer than stall_seconds to commit: not live, however busy the retries are.
+        health.commitStarted()
+        #expect(status(after: 29).live)
+        health.beat()
+        #expect(!status(after: 31).live && status(after: 31).stallReason?.hasPrefix("stuck: a batch has waited") == true)
+        health.commitFinished()
+        #expect(status().live && status().stallReason == nil)
         for role in [PipelineHealth.Role.standby, .fenced] {
             health.setRole(role)
             #expect(!status().ready && status().live, "a \(role) is alive but not ready")

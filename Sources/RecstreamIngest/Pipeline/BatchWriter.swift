@@ -24,6 +24,7 @@ struct BatchWriter: Sendable {
     func write(_ batch: PreparedBatch) throws {
         var attempts = 0
         let commitStart = DispatchTime.now().uptimeNanoseconds
+        health.commitStarted()
         try database.run { connection in
             attempts += 1
             try leadership.withEpoch { epoch in
@@ -32,6 +33,7 @@ struct BatchWriter: Sendable {
             }
         }
         let commitNanoseconds = DispatchTime.now().uptimeNanoseconds - commitStart
+        health.commitFinished()
         health.succeeded(.postgres)
         progress.positions.withLock { positions in
             for offset in batch.writes.offsets {

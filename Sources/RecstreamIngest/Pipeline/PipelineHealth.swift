@@ -38,6 +38,9 @@ public final class PipelineHealth: Sendable {
         /// The last time the pipeline loop polled, committed, or retried
         /// (or, as a standby, tried to take over).
         public var lastProgress: Date
+        /// Since when the batch in flight has waited to be committed; nil
+        /// while none waits (a batch that commits clears it).
+        public var commitWaitingSince: Date?
         public var modelLoaded: Bool
         public var assigned: Set<TopicPartition>
         public var kafka: DependencyStatus
@@ -65,6 +68,16 @@ public final class PipelineHealth: Sendable {
     /// The loop is alive: it polled, committed or retried just now.
     public func beat() {
         state.withLock { $0.lastProgress = Date() }
+    }
+
+    /// A batch's transaction begins (its first attempt).
+    func commitStarted() {
+        state.withLock { $0.commitWaitingSince = $0.commitWaitingSince ?? Date() }
+    }
+
+    /// The batch in flight committed.
+    func commitFinished() {
+        state.withLock { $0.commitWaitingSince = nil }
     }
 
     func modelLoaded() {
