@@ -13,6 +13,14 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
         self.context = context
     }
 
+    /// Whether the server refused the data itself (SQLSTATE classes 22, data
+    /// exception; 23, integrity constraint; 54, program limit such as an index
+    /// entry too large): sending the same rows again fails again.
+    public var refusesTheData: Bool {
+        guard let sqlState else { return false }
+        return ["22", "23", "54"].contains(String(sqlState.prefix(2)))
+    }
+
     public var description: String {
         "postgres \(context) failed" + (sqlState.map { " [SQLSTATE \($0)]" } ?? "") + ": \(message)"
     }

@@ -57,6 +57,19 @@ public final class KafkaConsumer: @unchecked Sendable {
             timestampMs: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE || timestamp < 0 ? nil : timestamp)
     }
 
+    /// Moves assigned partitions to these next-offsets: the following
+    /// `poll`s return records from there (prefetched ones are dropped).
+    public func seek(_ positions: [TopicPartitionOffset], timeoutMs: Int32 = 10_000) throws {
+        guard !positions.isEmpty else { return }
+        let list = TopicPartitionList(positions)
+        if let failure = rd_kafka_seek_partitions(client.handle, list.pointer, timeoutMs) {
+            defer { rd_kafka_error_destroy(failure) }
+            throw KafkaError.operationFailed(
+                operation: "seek", code: rd_kafka_error_code(failure).rawValue, message: String(cString: rd_kafka_error_string(failure)))
+        }
+        if let error = list.firstError { throw error }
+    }
+
     /// Commits next-offsets to the group coordinator without waiting (for
     /// lag monitoring; the source of truth may be elsewhere).
     public func commitAsync(_ positions: [TopicPartitionOffset]) throws {

@@ -17,6 +17,9 @@ struct PreparedBatch: Sendable {
     var catalogApplied = 0
     var duplicates = 0
     var observed = PipelineMetrics.Batch()
+    /// The batch's record when it has only one (isolating a refused batch
+    /// comes down to single records).
+    var source: KafkaMessage?
 }
 
 extension PipelineLoop {
@@ -83,6 +86,7 @@ extension PipelineLoop {
         }
         metrics.recordModelSize(model)
         var batch = PreparedBatch(writes: writes, records: messages.count, observed: observed)
+        if messages.count == 1 { batch.source = messages[0] }
         if configuration.topKIncremental && !changes.users.isEmpty {
             batch.lists = PendingLists(users: changes.users.sorted())
         }

@@ -22,15 +22,27 @@ struct BatchWriter: Sendable {
     let progress = CommittedProgress()
 
     func write(_ batch: PreparedBatch) throws {
+        // After a refusal, later batches are not written: their records come
+        // again once the pipeline thread has reloaded the state (`PipelineLoop.isolate`).
+        guard !progress.isRefused else { return }
         var attempts = 0
         let commitStart = DispatchTime.now().uptimeNanoseconds
         health.commitStarted()
-        try database.run { connection in
-            attempts += 1
-            try leadership.withEpoch { epoch in
-                try BatchTransaction(connection: connection).commit(
-                    batch.writes, fencedBy: epoch, idleTimeoutMs: configuration.leadershipSessionTimeoutMs)
+        do {
+            try database.run { connection in
+                attempts += 1
+                try leadership.withEpoch { epoch in
+                    try BatchTransaction(connection: connection).commit(
+                        batch.writes, fencedBy: epoch, idleTimeoutMs: configuration.leadershipSessionTimeoutMs)
+                }
             }
+        } catch let error as PostgresError where error.refusesTheData {
+            health.commitFinished()
+            progress.refuse(BatchRefusal(records: batch.records, nextOffsets: batch.writes.offsets, source: batch.source, error: error))
+            logger.error(
+                "PostgreSQL refused a batch: isolating its records",
+                metadata: ["records": "\(batch.records)", "error": "\(error)"])
+            return
         }
         let commitNanoseconds = DispatchTime.now().uptimeNanoseconds - commitStart
         health.commitFinished()
@@ -81,10 +93,37 @@ struct BatchWriter: Sendable {
 }
 
 /// What the pipeline has committed, shared by its threads: the statistics
-/// (the committer thread counts) and each owned partition's next offset as
+/// (the committer thread counts), each owned partition's next offset as
 /// committed to PostgreSQL (the committer thread advances it, rebalances on
-/// the pipeline thread set and clear it, the lag gauges read it).
+/// the pipeline thread set and clear it, the lag gauges read it), and a
+/// batch PostgreSQL refused (the committer records it, the pipeline thread
+/// takes it).
 final class CommittedProgress: Sendable {
     let statistics = Mutex(IngestStatistics())
     let positions = Mutex<[TopicPartition: Int64]>([:])
+    private let refusal = Mutex<BatchRefusal?>(nil)
+
+    var isRefused: Bool { refusal.withLock { $0 != nil } }
+
+    func refuse(_ refused: BatchRefusal) {
+        refusal.withLock { $0 = $0 ?? refused }
+    }
+
+    /// The refusal, if any, and none from now on.
+    func takeRefusal() -> BatchRefusal? {
+        refusal.withLock { refused in
+            defer { refused = nil }
+            return refused
+        }
+    }
+}
+
+/// A batch whose transaction PostgreSQL refused for a data reason.
+struct BatchRefusal: Sendable {
+    var records: Int
+    /// The next offsets the batch would have committed: where its records end.
+    var nextOffsets: [PartitionOffset]
+    /// The batch's one record, when it had one: the record the database refuses.
+    var source: KafkaMessage?
+    var error: PostgresError
 }

@@ -23,6 +23,10 @@ final class PipelineLoop: @unchecked Sendable {
     private var pending: [KafkaMessage] = []
     /// The next batch's size limit.
     private var batchSize: BatchSizeController
+    /// After PostgreSQL refused a batch: batches of at most `limit` records
+    /// until the refused batch's records are committed (`end` reached in
+    /// every partition), halving at each new refusal down to single records.
+    private var isolation: (limit: Int, end: [PartitionOffset])?
     private var fullRecompute: FullRecomputeSchedule
     /// Writes batch n on its thread while this one learns batch n+1.
     private let committer = BatchCommitter()
@@ -61,13 +65,14 @@ final class PipelineLoop: @unchecked Sendable {
     func run(until stopRequested: () -> Bool) throws {
         var cycleStart = DispatchTime.now().uptimeNanoseconds
         while !stopRequested() {
+            try isolateRefusedRecords()
             try collectBatch(until: stopRequested)
             let records = pending.count
             try flushPending()
             let now = DispatchTime.now().uptimeNanoseconds
             batchSize.cycleFinished(records: records, seconds: Double(now - cycleStart) / 1e9)
             cycleStart = now
-            if fullRecompute.hasWork {
+            if fullRecompute.hasWork && !writer.progress.isRefused {
                 // Lists name items by row: the batch that stored them goes first.
                 try committer.drain()
                 if let seconds = fullRecompute.step(model, modelVersion: modelVersion) {
@@ -82,7 +87,8 @@ final class PipelineLoop: @unchecked Sendable {
 
     private func collectBatch(until stopRequested: () -> Bool) throws {
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(configuration.batchMaxWaitMs) * 1_000_000
-        while pending.count < batchSize.limit && !stopRequested() {
+        let limit = min(batchSize.limit, isolation?.limit ?? .max)
+        while pending.count < limit && !stopRequested() {
             health.beat()
             let now = DispatchTime.now().uptimeNanoseconds
             guard now < deadline else { break }
@@ -153,6 +159,72 @@ final class PipelineLoop: @unchecked Sendable {
                 for partition in partitions { positions[partition] = nil }
             }
             return [:]
+        }
+    }
+
+    /// When PostgreSQL refused a batch for a data reason: waits for the
+    /// committer, reloads the state as committed (the model learned records
+    /// that were never stored), and reads again from the stored offsets in
+    /// batches of half the refused size. A refused single record becomes a
+    /// dead letter with the database's reason, and the stream goes on after it.
+    private func isolateRefusedRecords() throws {
+        guard writer.progress.isRefused else {
+            if let current = isolation, Self.passed(current.end, writer.progress.positions.withLock { $0 }, owned: health.snapshot.assigned)
+            {
+                isolation = nil
+            }
+            return
+        }
+        // Batches queued after the refused one are skipped, not written: let them pass first.
+        try committer.drain()
+        guard let refusal = writer.progress.takeRefusal() else { return }
+        pending = []
+        if refusal.records == 1, let record = refusal.source {
+            var writes = BatchWrites()
+            writes.deadLetters = [
+                DeadLetter(
+                    topic: record.topic, partition: record.partition, offset: record.offset, key: record.key, payload: record.value,
+                    reason: "PostgreSQL refused it: \(refusal.error)")
+            ]
+            writes.offsets = [PartitionOffset(topic: record.topic, partition: record.partition, nextOffset: record.offset + 1)]
+            var batch = PreparedBatch(writes: writes, records: 1)
+            batch.observed.records = 1
+            batch.observed.consumedByTopic[record.topic] = 1
+            batch.observed.deadLetteredByTopic[record.topic] = 1
+            try committer.submit { [writer, batch] in try writer.write(batch) }
+            try committer.drain()
+        } else {
+            isolation = (max(1, refusal.records / 2), refusal.nextOffsets)
+        }
+        let (reloaded, recentEventIDs) = try database.run { connection -> (RecommenderModel, [String]) in
+            let state = StateRepository(connection: connection)
+            return (
+                try ModelPersistence.load(state, configuration: configuration.model),
+                try state.loadRecentEventIDs(limit: configuration.dedupWindowEvents)
+            )
+        }
+        model = reloaded
+        modelVersion = ModelPersistence.version(of: reloaded)
+        deduplicator = EventDeduplicator(capacity: configuration.dedupWindowEvents, recent: recentEventIDs)
+        metrics.recordModelSize(model)
+        let stored = try database.run { connection in try StateRepository(connection: connection).loadOffsets() }
+        let reset: Int64 = configuration.offsetReset == .earliest ? -2 : -1
+        try consumer.seek(
+            health.snapshot.assigned.sorted().map { partition in
+                let next = stored.first { $0.topic == partition.topic && $0.partition == partition.partition }?.nextOffset
+                return TopicPartitionOffset(topic: partition.topic, partition: partition.partition, offset: next ?? reset)
+            })
+        logger.notice(
+            "reading again from the stored offsets to isolate the refused records",
+            metadata: ["batch_limit": "\(isolation?.limit ?? 1)", "refused_records": "\(refusal.records)"])
+    }
+
+    /// Whether the committed positions reached `end` in every partition still owned.
+    private static func passed(_ end: [PartitionOffset], _ positions: [TopicPartition: Int64], owned: Set<TopicPartition>) -> Bool {
+        end.allSatisfy { offset in
+            let partition = TopicPartition(topic: offset.topic, partition: offset.partition)
+            guard owned.contains(partition) else { return true }
+            return (positions[partition] ?? -1) >= offset.nextOffset
         }
     }
 }
