@@ -69,13 +69,13 @@ public final class IngestPipeline: Sendable {
         else { throw LeadershipHeld() }
         self.leadership = leadership
         health.setRole(.leader)
-        let (model, recentEventIDs) = try database.run(attempts: 10) { connection -> (RecommenderModel, [String]) in
+        let (model, recentEventIDs) = try database.run(attempts: 10) { connection in
             let state = StateRepository(connection: connection)
-            let model = try ModelPersistence.load(state, configuration: configuration.model)
+            let loaded = try PipelineLoop.loadState(state, configuration)
             try state.saveMetadata(
                 dimension: configuration.model.dimension, hyperparameters: ModelPersistence.hyperparameters(configuration.model),
-                modelVersion: ModelPersistence.version(of: model))
-            return (model, try state.loadRecentEventIDs(limit: configuration.dedupWindowEvents))
+                modelVersion: ModelPersistence.version(of: loaded.model))
+            return loaded
         }
         health.succeeded(.postgres)
         health.modelLoaded()

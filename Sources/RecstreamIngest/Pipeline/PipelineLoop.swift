@@ -196,13 +196,7 @@ final class PipelineLoop: @unchecked Sendable {
         } else {
             isolation = (max(1, refusal.records / 2), refusal.nextOffsets)
         }
-        let (reloaded, recentEventIDs) = try database.run { connection -> (RecommenderModel, [String]) in
-            let state = StateRepository(connection: connection)
-            return (
-                try ModelPersistence.load(state, configuration: configuration.model),
-                try state.loadRecentEventIDs(limit: configuration.dedupWindowEvents)
-            )
-        }
+        let (reloaded, recentEventIDs) = try database.run { try Self.loadState(StateRepository(connection: $0), configuration) }
         model = reloaded
         modelVersion = ModelPersistence.version(of: reloaded)
         deduplicator = EventDeduplicator(capacity: configuration.dedupWindowEvents, recent: recentEventIDs)
@@ -217,6 +211,17 @@ final class PipelineLoop: @unchecked Sendable {
         logger.notice(
             "reading again from the stored offsets to isolate the refused records",
             metadata: ["batch_limit": "\(isolation?.limit ?? 1)", "refused_records": "\(refusal.records)"])
+    }
+
+    /// What the pipeline has learned, as PostgreSQL holds it: the model and
+    /// the duplicate window's event ids.
+    static func loadState(
+        _ state: StateRepository, _ configuration: DaemonConfiguration
+    ) throws -> (model: RecommenderModel, recentEventIDs: [String]) {
+        (
+            try ModelPersistence.load(state, configuration: configuration.model),
+            try state.loadRecentEventIDs(limit: configuration.dedupWindowEvents)
+        )
     }
 
     /// Whether the committed positions reached `end` in every partition still owned.
