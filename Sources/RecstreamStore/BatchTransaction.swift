@@ -49,9 +49,13 @@ public struct BatchTransaction {
         let state = StateRepository(connection: connection)
         try connection.transaction {
             if let epoch {
-                try connection.execute("select set_config('idle_in_transaction_session_timeout', $1, true)", ["\(idleTimeoutMs)ms"])
-                try connection.execute("select set_config('statement_timeout', $1, true)", ["\(Self.statementTimeoutMs)ms"])
-                let stored = try connection.execute("select epoch from leadership for share").text(row: 0, column: 0).flatMap { Int64($0) }
+                // One round trip: the timeouts for this transaction, and the epoch.
+                let stored = try connection.execute(
+                    """
+                    select epoch, set_config('idle_in_transaction_session_timeout', $1, true), set_config('statement_timeout', $2, true)
+                    from leadership for share
+                    """, ["\(idleTimeoutMs)ms", "\(Self.statementTimeoutMs)ms"]
+                ).text(row: 0, column: 0).flatMap { Int64($0) }
                 guard stored == epoch else { throw WriterFenced(epoch: epoch, storedEpoch: stored) }
             }
             if let metadata = writes.metadata {
