@@ -34,7 +34,7 @@ final class KafkaClientState: Sendable {
             if Self.isHandshakeFailure(reason) { $0.handshakeError = reason }
         }
         guard let heldBack = throttle.admit("\(code) \(reason)") else { return }
-        logger.warning("kafka error", metadata: Self.repeated(heldBack, ["code": "\(code)", "reason": "\(reason)"]))
+        logger.warning("kafka error", metadata: LogThrottle.metadata(["code": "\(code)", "reason": "\(reason)"], heldBack: heldBack))
     }
 
     /// Handles one line of librdkafka's log (syslog levels), which reports
@@ -45,12 +45,8 @@ final class KafkaClientState: Sendable {
         }
         let swiftLevel: Logger.Level = level <= 3 ? .error : level <= 5 ? .notice : .debug
         guard logger.logLevel <= swiftLevel, let heldBack = throttle.admit("\(facility) \(text)") else { return }
-        logger.log(level: swiftLevel, "librdkafka: \(text)", metadata: Self.repeated(heldBack, ["facility": "\(facility)"]))
-    }
-
-    /// `metadata` with `repeated`: how many alike messages were held back since this one was last logged.
-    static func repeated(_ heldBack: Int, _ metadata: Logger.Metadata) -> Logger.Metadata {
-        heldBack > 0 ? metadata.merging(["repeated": "\(heldBack)"]) { $1 } : metadata
+        logger.log(
+            level: swiftLevel, "librdkafka: \(text)", metadata: LogThrottle.metadata(["facility": "\(facility)"], heldBack: heldBack))
     }
 
     /// librdkafka < 2.3 fails Tansu's ApiVersions response with "Read underflow".

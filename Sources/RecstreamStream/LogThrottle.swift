@@ -1,3 +1,4 @@
+public import Logging
 import Synchronization
 
 /// Holds back repeated log messages: the first of a run of alike messages
@@ -45,6 +46,12 @@ public final class LogThrottle: Sendable {
             entries[key] = Entry(lastLogged: now, heldBack: 0)
             return 0
         }
+    }
+
+    /// `metadata` with `repeated`: how many alike messages were held back
+    /// since this one was last logged (none on a first one).
+    public static func metadata(_ metadata: Logger.Metadata, heldBack: Int) -> Logger.Metadata {
+        heldBack > 0 ? metadata.merging(["repeated": "\(heldBack)"]) { $1 } : metadata
     }
 
     /// `message` with every run of digits as one `#`.

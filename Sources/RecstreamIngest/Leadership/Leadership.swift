@@ -202,7 +202,8 @@ extension Leadership {
             } catch {
                 health.failed(.postgres, error: "\(error)")
                 if let heldBack = failures.admit("\(error)") {
-                    logger.warning("standby: cannot reach PostgreSQL", metadata: ["error": "\(error)", "repeated": "\(heldBack)"])
+                    logger.warning(
+                        "standby: cannot reach PostgreSQL", metadata: LogThrottle.metadata(["error": "\(error)"], heldBack: heldBack))
                 }
             }
             Thread.sleep(forTimeInterval: interval)

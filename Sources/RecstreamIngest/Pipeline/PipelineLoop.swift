@@ -99,7 +99,7 @@ final class PipelineLoop: @unchecked Sendable {
             } catch {
                 // Broker trouble surfaces here; librdkafka reconnects by itself.
                 if let heldBack = pollErrors.admit("\(error)") {
-                    logger.warning("kafka poll failed", metadata: ["error": "\(error)", "repeated": "\(heldBack)"])
+                    logger.warning("kafka poll failed", metadata: LogThrottle.metadata(["error": "\(error)"], heldBack: heldBack))
                 }
                 health.failed(.kafka, error: "\(error)")
                 metrics.kafkaError(count: 1)
