@@ -40,9 +40,10 @@ public final class IngestPipeline: Sendable {
     /// librdkafka's connection errors already counted in the metrics.
     private let brokerErrorsSeen = Atomic<Int>(0)
 
-    /// Migrates the database, takes its leadership (or uses `leadership`,
-    /// taken already; throws `LeadershipHeld` when another daemon leads),
-    /// loads the stored model and joins the consumer group.
+    /// Migrates the database and takes its leadership, or uses `leadership`,
+    /// taken already on a migrated database (`Leadership.awaitLeadership`);
+    /// throws `LeadershipHeld` when another daemon leads. Then loads the
+    /// stored model and joins the consumer group.
     public init(
         configuration: DaemonConfiguration, logger: Logger, health: PipelineHealth = PipelineHealth(role: .leader),
         leadership: Leadership? = nil
@@ -57,9 +58,11 @@ public final class IngestPipeline: Sendable {
             health.beat()  // retrying is progress: a restart would not help
             metrics.postgresError()
         }
-        try database.run(attempts: 10) { connection in
-            let report = try Migrator(migrations: Migration.all).migrate(connection)
-            if !report.applied.isEmpty { logger.info("schema migrated", metadata: ["applied": "\(report.applied)"]) }
+        if leadership == nil {
+            try database.run(attempts: 10) { connection in
+                let report = try Migrator(migrations: Migration.all).migrate(connection)
+                if !report.applied.isEmpty { logger.info("schema migrated", metadata: ["applied": "\(report.applied)"]) }
+            }
         }
         // The state is loaded once this daemon leads: no one else writes it from here on.
         guard
