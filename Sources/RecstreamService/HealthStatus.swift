@@ -40,6 +40,8 @@ struct HealthStatus {
             "status": stuck ? "stuck" : live ? "ok" : "stalled", "last_progress": timestamp(snapshot.lastProgress),
         ]
         if let since = snapshot.commitWaitingSince { pipeline["commit_waiting_since"] = timestamp(since) }
+        // Behind the freshness target: lists still flow, scored approximately.
+        pipeline["lists"] = snapshot.listsApproximate ? "approximate" : "exact"
         if let recompute = snapshot.lastFullRecompute {
             pipeline["last_full_topk_seconds"] = recompute.seconds
             pipeline["last_full_topk_finished"] = timestamp(recompute.finishedAt)

@@ -21,6 +21,11 @@ public struct BatchWrites: Sendable {
     /// records them (`model_metadata`, written first: vectors are checked
     /// against its dimension).
     public var metadata: (dimension: Int, hyperparameters: String)?
+    /// Whether the batch commits records noted as suspects (`CrashGuardRepository`):
+    /// its transaction deletes the notes.
+    public var clearsSuspects = false
+    /// Whether the batch also forgets the count of starts from the same offsets.
+    public var clearsStarts = false
 
     public init() {}
 }
@@ -71,6 +76,9 @@ public struct BatchTransaction {
             try state.insertDeadLetters(writes.deadLetters)
             try state.recordEventIDs(writes.eventIDs)
             try state.saveOffsets(writes.offsets)
+            let guardNotes = CrashGuardRepository(connection: connection)
+            if writes.clearsSuspects { try guardNotes.clearSuspects() }
+            if writes.clearsStarts { try guardNotes.clearStarts() }
         }
     }
 }

@@ -72,10 +72,7 @@ struct ServeCrashSafetyTests {
         let status = daemon.kill(signal: SIGTERM)
         #expect(status == 0, "SIGTERM: the batch in flight is committed, exit 0\n\(daemon.output.suffix(2_000))")
 
-        let users = Dictionary(uniqueKeysWithValues: try state.loadUsers().map { ($0.id, $0.externalID) })
-        let items = Dictionary(uniqueKeysWithValues: try state.loadItems().map { ($0.id, $0.externalID) })
-        var stored: [String: Float] = [:]
-        for row in try state.loadInteractions() { stored["\(users[row.user]!)/\(items[row.item]!)"] = row.weight }
+        let stored = try state.interactionWeights()
         let differing = Set(stored.keys).union(expected.keys).filter { stored[$0] != expected[$0] }
         #expect(differing.isEmpty, "\(differing.count) pairs differ after \(kills) kills at \(progressAtKills)")
         #expect(consumed() == Int64(eventCount + 50))

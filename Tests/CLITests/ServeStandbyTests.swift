@@ -57,12 +57,7 @@ struct ServeStandbyTests {
 
         /// The interactions stored, as "user/item" -> weight.
         func stored() throws -> [String: Float] {
-            let state = StateRepository(connection: try database.connect())
-            let users = Dictionary(uniqueKeysWithValues: try state.loadUsers().map { ($0.id, $0.externalID) })
-            let items = Dictionary(uniqueKeysWithValues: try state.loadItems().map { ($0.id, $0.externalID) })
-            var weights: [String: Float] = [:]
-            for row in try state.loadInteractions() { weights["\(users[row.user]!)/\(items[row.item]!)"] = row.weight }
-            return weights
+            try StateRepository(connection: try database.connect()).interactionWeights()
         }
     }
 

@@ -44,6 +44,15 @@ struct HealthStatusTests {
         #expect(!status(after: 31).live && status(after: 31).stallReason?.hasPrefix("stuck: a batch has waited") == true)
         health.commitFinished()
         #expect(status().live && status().stallReason == nil)
+        func lists() throws -> String? {
+            let body = try #require(try JSONSerialization.jsonObject(with: Data(status().readinessJSON.utf8)) as? [String: Any])
+            return (body["pipeline"] as? [String: Any])?["lists"] as? String
+        }
+        #expect(try lists() == "exact")
+        health.setListsApproximate(true)
+        #expect(try lists() == "approximate" && status().ready, "behind the freshness target: degraded, still ready")
+        health.setListsApproximate(false)
+        #expect(try lists() == "exact")
         for role in [PipelineHealth.Role.standby, .fenced] {
             health.setRole(role)
             #expect(!status().ready && status().live, "a \(role) is alive but not ready")

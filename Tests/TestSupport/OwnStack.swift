@@ -25,6 +25,9 @@ public struct OwnStack {
     /// Stops the PostgreSQL server (fast shutdown), keeping its data.
     public func stopPostgres() throws { try Self.stack("pg-stop", name: name) }
 
+    /// Stops the PostgreSQL server as a crash would (immediate shutdown: the next start recovers from the WAL).
+    public func crashPostgres() throws { try Self.stack("pg-crash", name: name) }
+
     /// Starts the broker; returns its bootstrap address.
     public func startKafka() throws -> String {
         try Self.stack("kafka-up", name: name)

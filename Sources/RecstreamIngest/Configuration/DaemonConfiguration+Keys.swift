@@ -48,6 +48,10 @@ extension DaemonConfiguration {
                     "With incremental lists: how soon a touched user's list should appear. A batch closes at the records the last pipeline cycle handled in an eighth of this (at least 500, at most batch.max_events)."
                 ),
                 .init(
+                    "topk.overload_probe_fraction", \.topKOverloadProbeFraction, .between(0...1),
+                    "While the pipeline is behind topk.freshness_target_ms (the batch's oldest event older than half of it), score each touched user's list against only this fraction of the item clusters (about sqrt(items) clusters by k-means): approximate lists until it catches up, reported on /readyz and by recstream_lists_approximate. 0 = always exact."
+                ),
+                .init(
                     "topk.full_interval_seconds", \.topKFullIntervalSeconds, .between(0...604_800),
                     "Every this many seconds, recompute every user's and item's list, in slices between batches (0 = never; `recstream topk` does it on demand)."
                 ),

@@ -38,6 +38,10 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// it (an event waits for the cycle in progress, its own, the commit and
     /// the publish).
     public var topKFreshnessTargetMs = 2_000
+    /// While the pipeline is behind the freshness target, the fraction of
+    /// the item clusters a touched user's list is scored against
+    /// (approximate lists); 0 = always exact.
+    public var topKOverloadProbeFraction = 0.1
     /// Seconds between the daemon's full recomputes of every list; 0 = never.
     public var topKFullIntervalSeconds = 3_600
     /// Where `/healthz`, `/readyz` and `/metrics` listen (`http.address`, host:port).

@@ -9,9 +9,14 @@ struct ListPublisher: Sendable {
     /// Lists per top-k block and per publishing transaction.
     var chunk = 10_000
 
-    /// Each user's top-k (own items excluded, popularity prior added).
-    func userLists(_ model: RecommenderModel, rows: [Int32], modelVersion: Int64) -> [ListRow] {
-        zip(rows, model.recommend(userRows: rows, k: k)).map { row, list in
+    /// Each user's top-k (own items excluded, popularity prior added), by
+    /// exhaustive scoring, or by the `probes` best `clusters` when given.
+    func userLists(
+        _ model: RecommenderModel, rows: [Int32], modelVersion: Int64, clusters: ItemClusters? = nil, probes: Int = 0
+    ) -> [ListRow] {
+        let lists =
+            clusters.map { model.recommend(userRows: rows, k: k, clusters: $0, probes: probes) } ?? model.recommend(userRows: rows, k: k)
+        return zip(rows, lists).map { row, list in
             ListRow(id: model.users.ids[Int(row)], itemRows: list.items.map(Int64.init), scores: list.scores, modelVersion: modelVersion)
         }
     }
@@ -30,11 +35,13 @@ struct ListPublisher: Sendable {
         var modelVersion: Int64
     }
 
-    /// The lists of `rows` and the popular list, computed now.
-    func userUpdate(_ model: RecommenderModel, rows: [Int32], modelVersion: Int64) -> UserListUpdate {
+    /// The lists of `rows` (as `userLists` scores them) and the popular list, computed now.
+    func userUpdate(
+        _ model: RecommenderModel, rows: [Int32], modelVersion: Int64, clusters: ItemClusters? = nil, probes: Int = 0
+    ) -> UserListUpdate {
         let popular = model.popular(k: k)
         return UserListUpdate(
-            lists: userLists(model, rows: rows, modelVersion: modelVersion),
+            lists: userLists(model, rows: rows, modelVersion: modelVersion, clusters: clusters, probes: probes),
             popular: RankedList(id: "", itemIDs: popular.items.map { model.items.ids[Int($0)] }, scores: popular.scores),
             modelVersion: modelVersion)
     }
@@ -43,6 +50,7 @@ struct ListPublisher: Sendable {
     func publish(_ update: UserListUpdate, connection: PostgresConnection) throws {
         let repository = RecommendationRepository(connection: connection)
         try connection.transaction {
+            try repository.commitWithoutWaitingForDisk()
             try repository.publishUserLists(update.lists)
             try repository.replacePopular(itemIDs: update.popular.itemIDs, scores: update.popular.scores, modelVersion: update.modelVersion)
         }
@@ -52,6 +60,9 @@ struct ListPublisher: Sendable {
     func publishRelated(_ model: RecommenderModel, rows: [Int32], modelVersion: Int64, connection: PostgresConnection) throws {
         let lists = relatedLists(model, rows: rows, modelVersion: modelVersion)
         let repository = RecommendationRepository(connection: connection)
-        try connection.transaction { try repository.publishRelatedLists(lists) }
+        try connection.transaction {
+            try repository.commitWithoutWaitingForDisk()
+            try repository.publishRelatedLists(lists)
+        }
     }
 }

@@ -56,6 +56,9 @@ extension PipelineLoop {
                     observed.appliedByType["catalog", default: 0] += 1
                 } else {
                     let event = try EngagementEvent(json: Data(message.value), limits: configuration.eventLimits)
+                    if let crashOnItem, event.engagement.item == crashOnItem {
+                        fatalError("RECSTREAM_TEST_CRASH_ON_ITEM: crashing on \(message.topic)[\(message.partition)]@\(message.offset)")
+                    }
                     if deduplicator.admit(event.eventID) {
                         engagements.append(event.engagement)
                         eventIDs.append(event.eventID)

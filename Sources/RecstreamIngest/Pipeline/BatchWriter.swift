@@ -8,12 +8,19 @@ import Synchronization
 /// The second half of the pipeline, on the committer's thread: writes one
 /// prepared batch (its transaction, fenced by the leadership's epoch and
 /// retried while PostgreSQL is away, so the batch is kept until it is
-/// written), then publishes its users' lists once
-/// the pipeline thread has scored them, commits the offsets to Kafka (for
-/// lag monitoring only) and counts what it did.
+/// written), hands its users' lists to the list publisher, commits the
+/// offsets to Kafka (for lag monitoring only) and counts what it did.
+///
+/// The list publisher is a third thread with a connection of its own: it
+/// waits for the pipeline thread to score a committed batch's lists and
+/// writes them while the committer writes the next batch, so the two
+/// transactions run on two server backends at once. One publish waits at
+/// most; lists are published in batch order.
 struct BatchWriter: Sendable {
     let configuration: DaemonConfiguration
     let database: ReconnectingConnection
+    let listDatabase: ReconnectingConnection
+    private let listPublishing = BatchCommitter(label: "recstream.list-publish")
     let consumer: KafkaConsumer
     let leadership: Leadership
     let health: PipelineHealth
@@ -55,16 +62,17 @@ struct BatchWriter: Sendable {
         if progress.statistics.withLock({ $0.batches }) % 100 == 99 {
             try? database.run(attempts: 1) { try StateRepository(connection: $0).trimEventIDs(keep: configuration.dedupWindowEvents) }
         }
-        if let lists = batch.lists {
-            let update = lists.wait()
-            let publisher = ListPublisher(k: configuration.topK)
-            try database.run { connection in
-                try publisher.publish(update, connection: connection)
-            }
-        }
         var observed = batch.observed
         observed.commitNanoseconds = Int64(commitNanoseconds)
-        metrics.recordFreshness(eventTimestampsMs: observed.eventTimestampsMs, visibleAt: Date())
+        if let lists = batch.lists {
+            try listPublishing.submit { [configuration, listDatabase, metrics, timestamps = observed.eventTimestampsMs] in
+                let update = lists.wait()
+                try listDatabase.run { connection in try ListPublisher(k: configuration.topK).publish(update, connection: connection) }
+                metrics.recordFreshness(eventTimestampsMs: timestamps, visibleAt: Date())
+            }
+        } else {
+            metrics.recordFreshness(eventTimestampsMs: observed.eventTimestampsMs, visibleAt: Date())
+        }
         metrics.record(observed)
         try? consumer.commitAsync(
             batch.writes.offsets.map {
@@ -89,6 +97,12 @@ struct BatchWriter: Sendable {
                     "first": "\(first.topic)[\(first.partition)]@\(first.offset): \(first.reason)",
                 ])
         }
+    }
+
+    /// Waits until the lists handed to the publisher are written; rethrows
+    /// a publish's failure.
+    func drainLists() throws {
+        try listPublishing.drain()
     }
 }
 

@@ -53,11 +53,14 @@ public final class IngestPipeline: Sendable {
         let metrics = PipelineMetrics()
         self.health = health
         self.metrics = metrics
-        let database = ReconnectingConnection(conninfo: configuration.databaseURL, logger: logger) { error in
-            health.failed(.postgres, error: error.description)
-            health.beat()  // retrying is progress: a restart would not help
-            metrics.postgresError()
+        func connection() -> ReconnectingConnection {
+            ReconnectingConnection(conninfo: configuration.databaseURL, logger: logger) { error in
+                health.failed(.postgres, error: error.description)
+                health.beat()  // retrying is progress: a restart would not help
+                metrics.postgresError()
+            }
         }
+        let database = connection()
         if leadership == nil {
             try database.run(attempts: 10) { connection in
                 let report = try Migrator(migrations: Migration.all).migrate(connection)
@@ -95,8 +98,8 @@ public final class IngestPipeline: Sendable {
         properties["enable.partition.eof"] = "false"
         consumer = try KafkaConsumer(properties: properties, logger: logger)
         writer = BatchWriter(
-            configuration: configuration, database: database, consumer: consumer, leadership: leadership, health: health, metrics: metrics,
-            logger: logger)
+            configuration: configuration, database: database, listDatabase: connection(), consumer: consumer, leadership: leadership,
+            health: health, metrics: metrics, logger: logger)
         loop = PipelineLoop(
             configuration: configuration, model: model, recentEventIDs: recentEventIDs, database: database, consumer: consumer,
             writer: writer, health: health, metrics: metrics, logger: logger)
@@ -120,7 +123,12 @@ public final class IngestPipeline: Sendable {
             consumer.close()
             leadership.release()
         }
-        try loop.run { stopRequested.load(ordering: .relaxed) }
+        // The pipeline makes many small BLAS calls per batch and parallelises
+        // its large work itself (`parallelChunks`). OpenBLAS's own workers,
+        // woken by a call, spin on sched_yield for about 0.1 s before they
+        // sleep: between batches that took a fifth of a core from the
+        // committer and PostgreSQL.
+        try BLASRuntime.singleThreaded { try loop.run { stopRequested.load(ordering: .relaxed) } }
         let final = statistics
         logger.info(
             "ingest stopped",

@@ -47,6 +47,8 @@ public final class PipelineHealth: Sendable {
         public var postgres: DependencyStatus
         /// Duration and end of the last full recompute of the lists, if any.
         public var lastFullRecompute: (seconds: Double, finishedAt: Date)?
+        /// Whether the last batch's lists were scored approximately (`ListScoring`).
+        public var listsApproximate = false
     }
 
     private let state: Mutex<Snapshot>
@@ -90,6 +92,10 @@ public final class PipelineHealth: Sendable {
 
     func revoked(_ partitions: [TopicPartition]) {
         state.withLock { $0.assigned.subtract(partitions) }
+    }
+
+    func setListsApproximate(_ approximate: Bool) {
+        state.withLock { $0.listsApproximate = approximate }
     }
 
     func fullRecomputeFinished(seconds: Double) {

@@ -28,6 +28,12 @@ final class PipelineLoop: @unchecked Sendable {
     /// every partition), halving at each new refusal down to single records.
     private var isolation: (limit: Int, end: [PartitionOffset])?
     private var fullRecompute: FullRecomputeSchedule
+    /// Exact lists, or approximate ones while behind the freshness target.
+    private var listScoring: ListScoring
+    private var crashGuard: CrashLoopGuard
+    /// Fault injection for the crash-loop tests: an engagement with this
+    /// item id crashes the process (`RECSTREAM_TEST_CRASH_ON_ITEM`).
+    let crashOnItem = ProcessInfo.processInfo.environment["RECSTREAM_TEST_CRASH_ON_ITEM"]
     /// Writes batch n on its thread while this one learns batch n+1.
     private let committer = BatchCommitter()
     private let database: ReconnectingConnection
@@ -53,6 +59,9 @@ final class PipelineLoop: @unchecked Sendable {
         fullRecompute = FullRecomputeSchedule(
             conninfo: configuration.databaseURL, k: configuration.topK, intervalSeconds: configuration.topKFullIntervalSeconds,
             logger: logger)
+        crashGuard = CrashLoopGuard(batchMaxEvents: configuration.batchMaxEvents)
+        listScoring = ListScoring(
+            freshnessTargetMs: configuration.topKFreshnessTargetMs, probeFraction: configuration.topKOverloadProbeFraction)
         self.database = database
         self.consumer = consumer
         self.writer = writer
@@ -63,6 +72,7 @@ final class PipelineLoop: @unchecked Sendable {
 
     /// Cycles until `stopRequested()`, then commits the last batch.
     func run(until stopRequested: () -> Bool) throws {
+        try deadLetterWhatPreviousRunsDiedOn()
         var cycleStart = DispatchTime.now().uptimeNanoseconds
         while !stopRequested() {
             try isolateRefusedRecords()
@@ -83,6 +93,27 @@ final class PipelineLoop: @unchecked Sendable {
         }
         try flushPending()
         try committer.drain()
+        try writer.drainLists()
+        CrashLoopGuard.stoppedCleanly(database, leadership: writer.leadership)
+    }
+
+    /// Commits, as dead letters, the records a previous process died on
+    /// while applying them one at a time (`CrashLoopGuard`).
+    private func deadLetterWhatPreviousRunsDiedOn() throws {
+        guard let writes = try database.run({ try CrashLoopGuard.deadLettersOfPreviousDeaths($0) }) else { return }
+        var batch = PreparedBatch(writes: writes, records: writes.deadLetters.count)
+        for letter in writes.deadLetters {
+            batch.observed.records += 1
+            batch.observed.consumedByTopic[letter.topic, default: 0] += 1
+            batch.observed.deadLetteredByTopic[letter.topic, default: 0] += 1
+        }
+        try committer.submit { [writer, batch] in try writer.write(batch) }
+        try committer.drain()
+        for letter in writes.deadLetters {
+            logger.error(
+                "dead-lettered the record the daemon died on", metadata: ["record": "\(letter.topic)[\(letter.partition)]@\(letter.offset)"]
+            )
+        }
     }
 
     private func collectBatch(until stopRequested: () -> Bool) throws {
@@ -107,17 +138,37 @@ final class PipelineLoop: @unchecked Sendable {
         }
     }
 
-    /// Learns the collected records, hands their writes to the committer, and
-    /// scores the touched users' lists while those commit.
+    /// Flushes the collected records: in one batch, or, while the crash
+    /// guard suspects them, one record at a time.
     private func flushPending() throws {
         guard !pending.isEmpty else { return }
-        let batch = prepare(pending)
+        try crashGuard.beganApplying(database, leadership: writer.leadership, logger: logger)
+        let records = pending
         pending = []
-        try committer.submit { [writer] in try writer.write(batch) }
+        guard crashGuard.suspectsRemaining > 0 else { return try flush(records) }
+        // One at a time, each noted first, until the suspects are through.
+        for (index, record) in records.enumerated() {
+            guard crashGuard.suspectsRemaining > 0 else { return try flush(Array(records[index...])) }
+            try crashGuard.noteSuspect(record, database, leadership: writer.leadership)
+            try flush([record], clearingSuspects: true)
+            try committer.drain()
+        }
+    }
+
+    /// Learns `records`, hands their writes to the committer, and scores the
+    /// touched users' lists while those commit.
+    private func flush(_ records: [KafkaMessage], clearingSuspects: Bool = false) throws {
+        var batch = prepare(records)
+        batch.writes.clearsSuspects = clearingSuspects
+        try committer.submit { [writer, batch] in try writer.write(batch) }
         // Scored while the batch commits; the model is not touched again
         // until the next batch, after this.
         if let lists = batch.lists {
-            lists.fulfil(ListPublisher(k: configuration.topK).userUpdate(model, rows: lists.users, modelVersion: batch.writes.modelVersion))
+            let oldest = batch.observed.eventTimestampsMs.min()
+            listScoring.observe(oldestEventAgeMs: oldest.map { Int64(Date().timeIntervalSince1970 * 1000) - $0 })
+            lists.fulfil(listScoring.userUpdate(model, rows: lists.users, modelVersion: batch.writes.modelVersion, k: configuration.topK))
+            health.setListsApproximate(listScoring.approximate)
+            metrics.recordListScoring(approximate: listScoring.approximate, lists: lists.users.count)
         }
     }
 
@@ -198,6 +249,7 @@ final class PipelineLoop: @unchecked Sendable {
         }
         let (reloaded, recentEventIDs) = try database.run { try Self.loadState(StateRepository(connection: $0), configuration) }
         model = reloaded
+        listScoring.forgetClusters()
         modelVersion = ModelPersistence.version(of: reloaded)
         deduplicator = EventDeduplicator(capacity: configuration.dedupWindowEvents, recent: recentEventIDs)
         metrics.recordModelSize(model)

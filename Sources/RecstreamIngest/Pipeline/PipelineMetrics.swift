@@ -17,6 +17,8 @@ struct PipelineMetrics: Sendable {
     private let users = Gauge(label: "recstream_users")
     private let items = Gauge(label: "recstream_items")
     private let freshItems = Gauge(label: "recstream_fresh_items")
+    private let listsApproximate = Gauge(label: "recstream_lists_approximate")
+    private let approximateLists = Counter(label: "recstream_lists_approximate_total")
 
     /// What one committed batch did, by topic and by event type.
     struct Batch {
@@ -67,6 +69,12 @@ struct PipelineMetrics: Sendable {
         guard let last else { return }
         Gauge(label: "recstream_topk_full_recompute_seconds").record(last.seconds)
         Gauge(label: "recstream_topk_full_recompute_age_seconds").record(Date().timeIntervalSince(last.finishedAt))
+    }
+
+    /// Whether the batch's `lists` were scored approximately (1) or exactly (0).
+    func recordListScoring(approximate: Bool, lists: Int) {
+        listsApproximate.record(approximate ? 1 : 0)
+        if approximate { approximateLists.increment(by: lists) }
     }
 
     func postgresError() {

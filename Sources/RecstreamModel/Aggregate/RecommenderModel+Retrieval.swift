@@ -18,6 +18,19 @@ extension RecommenderModel {
         }
     }
 
+    /// `recommend` by approximate retrieval: each user scores exactly only
+    /// the items of its `probes` best clusters and the items added since the
+    /// clusters were built (`TopKScorer.topK(..., clusters:)`).
+    public func recommend(userRows: [Int32], k: Int, clusters: ItemClusters, probes: Int) -> [ScoredItems] {
+        let interactions = self.interactions
+        return TopKScorer(k: k).topK(
+            queries: userFactors, queryRows: userRows, candidates: itemFactors, clusters: clusters, probes: probes,
+            bias: popularityBias()
+        ) { user in
+            Int(user) < interactions.byUser.count ? interactions.byUser[Int(user)].map(\.item) : []
+        }
+    }
+
     /// The top-k item rows by decayed popularity (for users with no history).
     public func popular(k: Int) -> ScoredItems {
         let counts = popularity.counts(items: items.count)

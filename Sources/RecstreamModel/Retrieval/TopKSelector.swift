@@ -60,6 +60,17 @@ final class TopKSelector {
     /// Offers `n` scores whose ids are `firstID ..< firstID + n`; successive
     /// calls must offer increasing ids.
     func offer(_ row: UnsafePointer<Float>, count n: Int, firstID: Int32) {
+        offer(row, count: n) { firstID &+ Int32(truncatingIfNeeded: $0) }
+    }
+
+    /// Offers `n` scores with ids of their own (`rowIDs[i]` for `row[i]`);
+    /// equal scores then keep the order they were offered in, not id order.
+    func offer(_ row: UnsafePointer<Float>, ids rowIDs: UnsafePointer<Int32>, count n: Int) {
+        offer(row, count: n) { rowIDs[$0] }
+    }
+
+    @inline(__always)
+    private func offer(_ row: UnsafePointer<Float>, count n: Int, id: (Int) -> Int32) {
         guard capacity > 0 else { return }
         if count == 0 && threshold == -.infinity && n >= limit {
             threshold = groupMaximaBound(row, n).nextDown
@@ -67,7 +78,7 @@ final class TopKSelector {
         var start = 0
         while start < n {
             let width = min(Self.chunksPerPiece * 16, n - start)
-            offerPiece(row + start, count: width, firstID: firstID &+ Int32(truncatingIfNeeded: start))
+            offerPiece(row + start, count: width) { id(start &+ $0) }
             start += width
         }
     }
@@ -113,7 +124,8 @@ final class TopKSelector {
 
     /// One piece of at most `chunksPerPiece` chunks: first the list of chunks
     /// whose max beats the threshold, then their elements.
-    private func offerPiece(_ row: UnsafePointer<Float>, count n: Int, firstID: Int32) {
+    @inline(__always)
+    private func offerPiece(_ row: UnsafePointer<Float>, count n: Int, id: (Int) -> Int32) {
         var t = threshold
         let fullChunks = n / 16
         var passing = 0
@@ -132,7 +144,7 @@ final class TopKSelector {
             for e in 0..<16 {
                 let v = row[base &+ e]
                 scores[c] = v
-                ids[c] = firstID &+ Int32(truncatingIfNeeded: base &+ e)
+                ids[c] = id(base &+ e)
                 c &+= Self.asInt(v > t)
             }
         }
@@ -144,7 +156,7 @@ final class TopKSelector {
             }
             let v = row[x]
             scores[c] = v
-            ids[c] = firstID &+ Int32(truncatingIfNeeded: x)
+            ids[c] = id(x)
             c &+= Self.asInt(v > t)
         }
         count = c

@@ -36,6 +36,7 @@ public struct Migration: Sendable, Equatable {
         Migration(fileName: "006_lists_by_item_row.sql", bytes: PackageResources._06_lists_by_item_row_sql),
         Migration(fileName: "007_no_item_index_on_interactions.sql", bytes: PackageResources._07_no_item_index_on_interactions_sql),
         Migration(fileName: "008_leadership.sql", bytes: PackageResources._08_leadership_sql),
+        Migration(fileName: "009_crash_guard.sql", bytes: PackageResources._09_crash_guard_sql),
     ]
 }
 

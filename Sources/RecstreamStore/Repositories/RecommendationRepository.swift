@@ -11,6 +11,16 @@ public struct RecommendationRepository: Sendable {
         self.connection = connection
     }
 
+    /// Lets the transaction in progress commit without waiting for its WAL
+    /// to reach the disk (`synchronous_commit = off` for it alone). Lists
+    /// are derived from state committed before them: a server crash can
+    /// lose the lists of its last fraction of a second (never the state or
+    /// the offsets, which stay synchronous), and the next refresh of those
+    /// users, or the next full recompute, publishes them again.
+    public func commitWithoutWaitingForDisk() throws {
+        try connection.execute("set local synchronous_commit = off")
+    }
+
     /// Upserts users' lists (inside a transaction); a stored list of a
     /// newer model version stays.
     public func publishUserLists(_ lists: [ListRow]) throws {

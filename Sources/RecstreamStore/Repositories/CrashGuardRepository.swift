@@ -1,0 +1,103 @@
+/// The durable notes that stop a record which crashes the daemon from
+/// crashing it forever (schema version 9): how many starts in a row began
+/// applying records from the same stored offsets, and the records applied
+/// one at a time after that, each noted before it is applied. Every write
+/// is fenced by the writer epoch: a daemon that lost the lead notes nothing.
+public struct CrashGuardRepository: Sendable {
+    public let connection: PostgresConnection
+
+    public init(connection: PostgresConnection) {
+        self.connection = connection
+    }
+
+    /// Counts a start that begins applying records from `offsets` (a
+    /// description of every stored offset) and returns the count of starts
+    /// in a row from those same offsets, this one included; nil when `epoch`
+    /// is no longer the writer's.
+    public func countStart(from offsets: String, epoch: Int64) throws -> Int? {
+        let result = try connection.execute(
+            """
+            insert into applying_starts (offsets, starts)
+            select $1, 1 from leadership where epoch = $2
+            on conflict (singleton) do update set
+                starts = case when applying_starts.offsets = excluded.offsets then applying_starts.starts + 1 else 1 end,
+                offsets = excluded.offsets
+            returning starts
+            """, [offsets, String(epoch)])
+        return result.rowCount == 1 ? result.text(row: 0, column: 0).flatMap { Int($0) } : nil
+    }
+
+    /// Forgets the count (a clean stop); inside a fenced transaction, without `epoch`.
+    public func clearStarts(epoch: Int64? = nil) throws {
+        if let epoch {
+            try connection.execute("delete from applying_starts where exists (select 1 from leadership where epoch = $1)", [String(epoch)])
+        } else {
+            try connection.execute("delete from applying_starts")
+        }
+    }
+
+    /// Notes, committed, that `record` is about to be applied.
+    public func noteSuspect(_ record: SuspectRecord, epoch: Int64) throws {
+        try connection.execute(
+            """
+            insert into suspect_records (topic, partition, "offset", key, payload)
+            select $1, $2, $3, decode($4, 'hex'), decode($5, 'hex') from leadership where epoch = $6
+            on conflict do nothing
+            """,
+            [
+                record.topic, String(record.partition), String(record.offset), record.key.map(Self.hex), Self.hex(record.payload),
+                String(epoch),
+            ])
+    }
+
+    /// The noted records: the ones still noted were applied by a daemon that
+    /// never committed them.
+    public func loadSuspects() throws -> [SuspectRecord] {
+        let result = try connection.execute(
+            #"select topic, partition, "offset", encode(key, 'hex'), encode(payload, 'hex') from suspect_records order by 1, 2, 3"#)
+        return (0..<result.rowCount).map { row in
+            SuspectRecord(
+                topic: result.text(row: row, column: 0)!, partition: Int32(result.text(row: row, column: 1)!)!,
+                offset: Int64(result.text(row: row, column: 2)!)!, key: result.text(row: row, column: 3).map(Self.bytes),
+                payload: Self.bytes(result.text(row: row, column: 4)!))
+        }
+    }
+
+    /// Deletes every note (inside the transaction that commits the noted records).
+    public func clearSuspects() throws {
+        try connection.execute("delete from suspect_records")
+    }
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text = [UInt8]()
+        text.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    static func bytes(_ hex: String) -> [UInt8] {
+        let digits = Array(hex.utf8).map { $0 >= 97 ? $0 - 87 : $0 - 48 }
+        return stride(from: 0, to: digits.count - 1, by: 2).map { digits[$0] << 4 | digits[$0 + 1] }
+    }
+}
+
+/// A consumed record, as noted before it is applied.
+public struct SuspectRecord: Sendable, Equatable {
+    public var topic: String
+    public var partition: Int32
+    public var offset: Int64
+    public var key: [UInt8]?
+    public var payload: [UInt8]
+
+    public init(topic: String, partition: Int32, offset: Int64, key: [UInt8]?, payload: [UInt8]) {
+        self.topic = topic
+        self.partition = partition
+        self.offset = offset
+        self.key = key
+        self.payload = payload
+    }
+}
