@@ -117,3 +117,16 @@ extension ItemClustersTests {
         }
     }
 }
+
+extension ItemClustersTests {
+    @Test func clustersOfAnEmptyCatalogScoreEveryItemAddedSince() {
+        var random = SplitMix64(seed: 19)
+        let clusters = ItemClusters(items: EmbeddingTable(dimension: 4))
+        #expect(clusters.count == 0 && clusters.coveredItems == 0)
+        let users = random.table(rows: 3, dimension: 4, scale: 1)
+        let items = random.table(rows: 10, dimension: 4, scale: 1)
+        let rows = (0..<Int32(3)).map { $0 }
+        let approximate = TopKScorer(k: 4).topK(queries: users, queryRows: rows, candidates: items, clusters: clusters, probes: 1)
+        #expect(approximate == TopKScorer(k: 4).topK(queries: users, queryRows: rows, candidates: items))
+    }
+}

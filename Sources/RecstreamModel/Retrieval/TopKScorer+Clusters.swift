@@ -4,7 +4,9 @@ import Synchronization
 extension TopKScorer {
     /// Approximate top-k: each query scores the clusters' centroids (plus
     /// their members' mean bias), then exactly only the items of its best
-    /// `probes` clusters and the rows added since the clusters were built.
+    /// `probes` clusters (more while those hold fewer than k candidates
+    /// beyond its exclusions) and the rows added since the clusters were
+    /// built. Without clusters (an empty catalog at the build), exhaustive.
     ///
     /// The candidates are first copied in cluster order, each row followed by
     /// its bias (one pass over the catalog, as the exhaustive path's bias
@@ -23,6 +25,9 @@ extension TopKScorer {
     ) -> [ScoredItems] {
         precondition(queries.dimension == candidates.dimension && clusters.coveredItems <= candidates.count)
         precondition(bias.map { $0.count >= candidates.count } ?? true, "bias shorter than the candidate set")
+        guard clusters.count > 0 else {
+            return topK(queries: queries, queryRows: queryRows, candidates: candidates, bias: bias, exclusions: exclusions)
+        }
         let d = queries.dimension
         let width = d + 1
         let k = self.k
