@@ -105,7 +105,12 @@ struct TopKBench: ParsableCommand {
 
     @OptionGroup var output: BenchOutput
 
+    @Option(help: "Events per second of new users in the freshness part (the rate this machine holds is the question it answers).")
+    var rate = 10_000.0
+
     func run() throws {
-        try output.report { try TopKBenchmark().run(brokers: BenchServices.brokers, conninfo: BenchServices.conninfo, log: $0) }
+        var benchmark = TopKBenchmark()
+        benchmark.rate = rate
+        try output.report { try benchmark.run(brokers: BenchServices.brokers, conninfo: BenchServices.conninfo, log: $0) }
     }
 }
