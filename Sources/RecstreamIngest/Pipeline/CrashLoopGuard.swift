@@ -5,11 +5,12 @@ import RecstreamStream
 
 /// Keeps a record that crashes the process from crashing it forever.
 ///
-/// Each start that begins applying records counts itself against the
-/// stored offsets it starts from (`CrashGuardRepository.countStart`): any
-/// commit moves them and a clean stop clears the count, so the count only
-/// grows while starts die before their first commit. From the third such
-/// start, the next `2 x batch.max_events` records (what the batch being
+/// Each start that begins applying records counts itself, for each
+/// partition of its first batch, against that partition's stored offset
+/// (`CrashGuardRepository.countStart`): a commit of the partition moves the
+/// offset and a clean stop clears every count, so a count only grows while
+/// starts die before the partition moves, whatever the other partitions
+/// do. From the third such start, the next `2 x batch.max_events` records (what the batch being
 /// committed and the one being learned can hold) are applied one at a
 /// time, each noted durably first and the note deleted by the transaction
 /// that commits it. The next start finds the note of the record its
@@ -34,13 +35,20 @@ struct CrashLoopGuard {
 
     /// Before the first batch of this process is applied: counts this start,
     /// and from the third in a row makes the next records suspects.
-    mutating func beganApplying(_ database: ReconnectingConnection, leadership: Leadership, logger: Logger) throws {
+    mutating func beganApplying(
+        _ records: [KafkaMessage], _ database: ReconnectingConnection, leadership: Leadership, logger: Logger
+    ) throws {
         guard !counted else { return }
         counted = true
+        let partitions = Set(records.map { TopicPartition(topic: $0.topic, partition: $0.partition) }).sorted()
         let starts = try database.run { connection in
-            let offsets = try StateRepository(connection: connection).loadOffsets()
-            let description = offsets.map { "\($0.topic)[\($0.partition)]@\($0.nextOffset)" }.joined(separator: " ")
-            return try leadership.withEpoch { try CrashGuardRepository(connection: connection).countStart(from: description, epoch: $0) }
+            let stored = try StateRepository(connection: connection).loadOffsets()
+            let offsets = partitions.map { partition in
+                PartitionOffset(
+                    topic: partition.topic, partition: partition.partition,
+                    nextOffset: stored.first { $0.topic == partition.topic && $0.partition == partition.partition }?.nextOffset ?? -1)
+            }
+            return try leadership.withEpoch { try CrashGuardRepository(connection: connection).countStart(from: offsets, epoch: $0) }
         }
         guard let starts, starts >= Self.startsBeforeSuspicion else { return }
         suspectsRemaining = suspectRecords

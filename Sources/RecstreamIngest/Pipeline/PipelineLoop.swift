@@ -142,7 +142,7 @@ final class PipelineLoop: @unchecked Sendable {
     /// guard suspects them, one record at a time.
     private func flushPending() throws {
         guard !pending.isEmpty else { return }
-        try crashGuard.beganApplying(database, leadership: writer.leadership, logger: logger)
+        try crashGuard.beganApplying(pending, database, leadership: writer.leadership, logger: logger)
         let records = pending
         pending = []
         guard crashGuard.suspectsRemaining > 0 else { return try flush(records) }

@@ -10,21 +10,38 @@ public struct CrashGuardRepository: Sendable {
         self.connection = connection
     }
 
-    /// Counts a start that begins applying records from `offsets` (a
-    /// description of every stored offset) and returns the count of starts
-    /// in a row from those same offsets, this one included; nil when `epoch`
-    /// is no longer the writer's.
-    public func countStart(from offsets: String, epoch: Int64) throws -> Int? {
+    /// Counts a start that begins applying records of the partitions in
+    /// `offsets` from those stored offsets (-1: none stored) and returns the
+    /// highest count of starts in a row from the same offset of one
+    /// partition, this one included; nil when `epoch` is no longer the writer's.
+    public func countStart(from offsets: [PartitionOffset], epoch: Int64) throws -> Int? {
+        guard !offsets.isEmpty else { return 0 }
         let result = try connection.execute(
             """
-            insert into applying_starts (offsets, starts)
-            select $1, 1 from leadership where epoch = $2
-            on conflict (singleton) do update set
-                starts = case when applying_starts.offsets = excluded.offsets then applying_starts.starts + 1 else 1 end,
-                offsets = excluded.offsets
-            returning starts
-            """, [offsets, String(epoch)])
-        return result.rowCount == 1 ? result.text(row: 0, column: 0).flatMap { Int($0) } : nil
+            with counted as (
+                insert into applying_starts (topic, partition, next_offset, starts)
+                select topic, partition, next_offset, 1
+                from unnest($1::text[], $2::integer[], $3::bigint[]) as given(topic, partition, next_offset)
+                where exists (select 1 from leadership where epoch = $4)
+                on conflict (topic, partition) do update set
+                    starts = case when applying_starts.next_offset = excluded.next_offset then applying_starts.starts + 1 else 1 end,
+                    next_offset = excluded.next_offset
+                returning starts
+            )
+            select max(starts) from counted
+            """,
+            [
+                Self.arrayLiteral(offsets.map { Self.quoted($0.topic) }), Self.arrayLiteral(offsets.map { String($0.partition) }),
+                Self.arrayLiteral(offsets.map { String($0.nextOffset) }), String(epoch),
+            ])
+        return result.text(row: 0, column: 0).flatMap { Int($0) }
+    }
+
+    private static func arrayLiteral(_ elements: [String]) -> String { "{" + elements.joined(separator: ",") + "}" }
+
+    /// An array literal's element, quoted (topic names may hold dots and dashes).
+    private static func quoted(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 
     /// Forgets the count (a clean stop); inside a fenced transaction, without `epoch`.
