@@ -24,7 +24,7 @@ public struct BatchWrites: Sendable {
     /// Whether the batch commits records noted as suspects (`CrashGuardRepository`):
     /// its transaction deletes the notes.
     public var clearsSuspects = false
-    /// Whether the batch also forgets the count of starts from the same offsets.
+    /// Whether the batch also forgets every partition's count of starts from the same offset.
     public var clearsStarts = false
 
     public init() {}

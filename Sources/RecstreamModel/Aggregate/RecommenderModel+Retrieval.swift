@@ -9,26 +9,24 @@ extension RecommenderModel {
     /// the user interacted with excluded. `candidateCount` limits the
     /// candidates to item rows `0..<candidateCount` (default all).
     public func recommend(userRows: [Int32], k: Int, candidateCount: Int? = nil) -> [ScoredItems] {
-        let interactions = self.interactions
-        return TopKScorer(k: k).topK(
+        TopKScorer(k: k).topK(
             queries: userFactors, queryRows: userRows, candidates: itemFactors, candidateCount: candidateCount,
-            bias: popularityBias()
-        ) { user in
-            Int(user) < interactions.byUser.count ? interactions.byUser[Int(user)].map(\.item) : []
-        }
+            bias: popularityBias(), exclusions: seenItems)
     }
 
     /// `recommend` by approximate retrieval: each user scores exactly only
     /// the items of its `probes` best clusters and the items added since the
     /// clusters were built (`TopKScorer.topK(..., clusters:)`).
     public func recommend(userRows: [Int32], k: Int, clusters: ItemClusters, probes: Int) -> [ScoredItems] {
-        let interactions = self.interactions
-        return TopKScorer(k: k).topK(
+        TopKScorer(k: k).topK(
             queries: userFactors, queryRows: userRows, candidates: itemFactors, clusters: clusters, probes: probes,
-            bias: popularityBias()
-        ) { user in
-            Int(user) < interactions.byUser.count ? interactions.byUser[Int(user)].map(\.item) : []
-        }
+            bias: popularityBias(), exclusions: seenItems)
+    }
+
+    /// Each user row's items, which its lists exclude.
+    private var seenItems: @Sendable (Int32) -> [Int32] {
+        let interactions = self.interactions
+        return { user in Int(user) < interactions.byUser.count ? interactions.byUser[Int(user)].map(\.item) : [] }
     }
 
     /// The top-k item rows by decayed popularity (for users with no history).

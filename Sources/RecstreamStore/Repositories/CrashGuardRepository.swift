@@ -1,6 +1,6 @@
 /// The durable notes that stop a record which crashes the daemon from
-/// crashing it forever (schema version 9): how many starts in a row began
-/// applying records from the same stored offsets, and the records applied
+/// crashing it forever (schema version 9): per partition, how many starts in
+/// a row began applying its records from the same stored offset, and the records applied
 /// one at a time after that, each noted before it is applied. Every write
 /// is fenced by the writer epoch: a daemon that lost the lead notes nothing.
 public struct CrashGuardRepository: Sendable {
