@@ -9,7 +9,8 @@ import Synchronization
 /// (which loads the state) and runs it. Both block in libpq and librdkafka,
 /// so they run on a thread of their own. A graceful shutdown (SIGTERM,
 /// SIGINT) or cancellation ends the wait, or asks the pipeline to commit its
-/// batch and return; `run()` returns when it did.
+/// batch and return; `run()` returns when it did. A pipeline that lost its
+/// leadership stops, and `run()` throws `LeadershipLost`.
 struct PipelineService: Service {
     let configuration: DaemonConfiguration
     let health: PipelineHealth
@@ -32,6 +33,8 @@ struct PipelineService: Service {
                             configuration: configuration, logger: logger, health: health, leadership: leadership)
                         running.install(pipeline)
                         try pipeline.run()
+                        // Fenced out: a failure, so that systemd starts it again as a standby.
+                        if let reason = leadership.lostReason { throw LeadershipLost(reason: reason) }
                         continuation.resume()
                     } catch {
                         continuation.resume(throwing: error)

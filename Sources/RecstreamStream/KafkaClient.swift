@@ -67,7 +67,8 @@ final class KafkaClient: @unchecked Sendable {
         _ rk: OpaquePointer, code: rd_kafka_resp_err_t, partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>,
         state: KafkaClientState
     ) {
-        let cooperative = String(cString: rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE"
+        // NULL once the group is terminating (the consumer closes).
+        let cooperative = rd_kafka_rebalance_protocol(rk).map { String(cString: $0) } == "COOPERATIVE"
         let members = (0..<Int(partitions.pointee.cnt)).map { index in
             TopicPartition(
                 topic: String(cString: partitions.pointee.elems[index].topic), partition: partitions.pointee.elems[index].partition)

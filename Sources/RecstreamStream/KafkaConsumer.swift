@@ -1,4 +1,5 @@
 import CRdKafka
+import Dispatch
 public import Logging
 
 /// A member of a Kafka consumer group with manual offset commits.
@@ -122,9 +123,29 @@ public final class KafkaConsumer: @unchecked Sendable {
     public var brokerErrorCount: Int { client.state.counters.withLock { $0.brokerErrors } }
 
     /// Leaves the group cleanly; called by `deinit` when not called before.
-    public func close() {
+    ///
+    /// It unsubscribes and serves the revocation (and any rebalance event
+    /// still queued) first, for up to `timeoutMs`, and closes once nothing
+    /// is assigned: a rebalance event still queued when the consumer closes
+    /// is served after the group has terminated, and the assign call it
+    /// needs then waits forever (librdkafka issue #4884: a leader fenced out
+    /// during a rebalance hung there instead of exiting).
+    public func close(timeoutMs: Int = 10_000) {
         guard !closed else { return }
         closed = true
+        rd_kafka_unsubscribe(client.handle)
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(timeoutMs) * 1_000_000
+        while hasAssignment && DispatchTime.now().uptimeNanoseconds < deadline {
+            if let message = rd_kafka_consumer_poll(client.handle, 100) { rd_kafka_message_destroy(message) }
+        }
         rd_kafka_consumer_close(client.handle)
+    }
+
+    /// Whether any partition is assigned to this member now.
+    private var hasAssignment: Bool {
+        var partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+        guard rd_kafka_assignment(client.handle, &partitions) == RD_KAFKA_RESP_ERR_NO_ERROR, let partitions else { return false }
+        defer { rd_kafka_topic_partition_list_destroy(partitions) }
+        return partitions.pointee.cnt > 0
     }
 }

@@ -28,7 +28,7 @@ struct TrainCommand: ParsableCommand {
                 logger: Logger(label: "recstream.train"))
         else { throw LeadershipHeld() }
         defer { leadership.release() }
-        leadership.startHeartbeat { reason in print("leadership lost: \(reason)") }
+        leadership.onLost { reason in print("leadership lost: \(reason)") }
         var model = try ModelPersistence.load(StateRepository(connection: connection), configuration: configuration.model)
         print("model: \(model.users.count) users, \(model.items.count) items, \(model.interactions.pairCount) interactions")
         let training = model.training

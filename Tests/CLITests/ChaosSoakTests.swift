@@ -9,9 +9,13 @@ import Testing
 /// The chaos soak (`ops/soak`, minutes long, not part of `ops/test`):
 /// events at a steady rate into a leader and a hot standby on a PostgreSQL
 /// server and a broker of the test's own, while whichever daemon leads is
-/// killed with SIGKILL ten times, PostgreSQL crashes once (immediate
-/// shutdown, then crash recovery) and the broker freezes once. The final
-/// interactions must equal an independent count of the events produced.
+/// killed with SIGKILL ten times (and started again at once, as the new
+/// standby), PostgreSQL crashes once (immediate shutdown, then crash
+/// recovery) and the broker freezes once. A daemon that stops on its own
+/// (a leader fenced out while PostgreSQL was away) must say it failed, and
+/// is started again, as systemd would. The final interactions must equal
+/// an independent count of the events produced. `RECSTREAM_SOAK_ACTIONS`
+/// (e.g. `postgres,kill,kill`) replaces the default sequence.
 @Suite(
     "chaos soak",
     .enabled(if: ProcessInfo.processInfo.environment["RECSTREAM_SOAK"] == "1" && TestServices.kafkaRequested)
@@ -75,28 +79,49 @@ struct ChaosSoakTests {
             try? producer.flush()
         }
 
+        // Like systemd's Restart=on-failure, a daemon that exits on its own
+        // (a leader fenced out while PostgreSQL was away) is started again
+        // as a standby; every log is kept for the report.
         var daemons = [try ServeProcess(arguments: arguments), try ServeProcess(arguments: arguments)]
-        let actions = ["kill", "kill", "kill", "kill", "postgres", "kill", "kill", "kill", "broker", "kill", "kill", "kill"]
+        var logs: [ServeProcess] = daemons
+        var exits: [Int32] = []
+        func supervise() throws {
+            for index in daemons.indices where !daemons[index].isRunning {
+                exits.append(daemons[index].kill(signal: SIGTERM))
+                daemons[index] = try ServeProcess(arguments: arguments)
+                logs.append(daemons[index])
+            }
+        }
+        func sleep(_ seconds: Double) throws {
+            let end = Date().addingTimeInterval(seconds)
+            while Date() < end {
+                try supervise()
+                Thread.sleep(forTimeInterval: min(0.02, max(0, end.timeIntervalSinceNow)))
+            }
+        }
+        let actions =
+            environment["RECSTREAM_SOAK_ACTIONS"].map { $0.split(separator: ",").map(String.init) }
+            ?? ["kill", "kill", "kill", "kill", "postgres", "kill", "kill", "kill", "broker", "kill", "kill", "kill"]
         let interval = Double(eventCount) / rate / Double(actions.count + 1)
         var takeovers: [Double] = []
         for action in actions {
-            Thread.sleep(forTimeInterval: interval)
+            try sleep(interval)
             switch action {
             case "postgres":
                 print("soak: PostgreSQL crashes (immediate shutdown), back after 3 s")
                 try stack.crashPostgres()
-                Thread.sleep(forTimeInterval: 3)
+                try sleep(3)
                 try stack.startPostgres()
             case "broker":
                 print("soak: the broker freezes for 5 s")
                 try stack.freezeKafka()
-                Thread.sleep(forTimeInterval: 5)
+                try sleep(5)
                 try stack.thawKafka()
             default:
                 let deadline = Date().addingTimeInterval(60)
                 var current = leader()
                 while (current == nil || !daemons.contains { $0.processIdentifier == current!.pid && $0.isRunning }) && Date() < deadline {
-                    Thread.sleep(forTimeInterval: 0.05)
+                    try sleep(0.05)
                     current = leader()
                 }
                 guard let current, let index = daemons.firstIndex(where: { $0.processIdentifier == current.pid }) else {
@@ -105,28 +130,38 @@ struct ChaosSoakTests {
                 }
                 let killedAt = Date()
                 daemons[index].kill(signal: SIGKILL)
-                while (leader().map { $0.epoch == current.epoch } ?? true) && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
-                takeovers.append(Date().timeIntervalSince(killedAt))
                 daemons[index] = try ServeProcess(arguments: arguments)
+                logs.append(daemons[index])
+                while (leader().map { $0.epoch == current.epoch } ?? true) && Date() < deadline { try sleep(0.02) }
+                takeovers.append(Date().timeIntervalSince(killedAt))
             }
         }
-        produced.wait()
+        while produced.wait(timeout: .now() + 0.05) == .timedOut { try supervise() }
         let deadline = Date().addingTimeInterval(300)
-        while applied() < Int64(eventCount) && Date() < deadline { Thread.sleep(forTimeInterval: 0.2) }
-        for daemon in daemons { #expect(daemon.kill(signal: SIGTERM) == 0, "\(daemon.output.suffix(2_000))") }
+        while applied() < Int64(eventCount) && Date() < deadline { try sleep(0.2) }
+        let stopped = daemons.map { $0.kill(signal: SIGTERM) }
 
         let state = StateRepository(connection: try database())
-        #expect(applied() == Int64(eventCount))
         let stored = try state.interactionWeights()
         let counted = expected.withLock { $0 }
         let differing = Set(stored.keys).union(counted.keys).filter { stored[$0] != counted[$0] }
+        let deadLetters = try state.loadDeadLetters()
+        #expect(stopped.allSatisfy { $0 == 0 }, "exit statuses on SIGTERM: \(stopped)")
+        #expect(!exits.contains(0), "a daemon that stops on its own says it failed (systemd restarts only those)")
+        #expect(applied() == Int64(eventCount))
         #expect(differing.isEmpty, "\(differing.count) of \(counted.count) pairs differ")
-        #expect(try state.loadDeadLetters().isEmpty)
+        #expect(deadLetters.isEmpty)
+        if !stopped.allSatisfy({ $0 == 0 }) || exits.contains(0) || applied() != Int64(eventCount) || !differing.isEmpty
+            || !deadLetters.isEmpty
+        {
+            for (index, daemon) in logs.enumerated() { print("soak: daemon \(index)'s log ends:\n\(daemon.output.suffix(6_000))") }
+        }
         let sorted = takeovers.sorted()
         print(
             String(
-                format: "soak: %d events, %d kills: takeover p50 %.2f s, max %.2f s (%@)", eventCount, sorted.count,
-                sorted.isEmpty ? 0 : sorted[sorted.count / 2], sorted.last ?? 0,
-                sorted.map { String(format: "%.2f", $0) }.joined(separator: ", ")))
+                format: "soak: %d events, %d kills: takeover p50 %.2f s, max %.2f s (%@); %d exits on their own (%@)", eventCount,
+                sorted.count, sorted.isEmpty ? 0 : sorted[sorted.count / 2], sorted.last ?? 0,
+                sorted.map { String(format: "%.2f", $0) }.joined(separator: ", "), exits.count,
+                exits.map(String.init).joined(separator: ", ")))
     }
 }

@@ -1,9 +1,10 @@
 import Foundation
 import Logging
-import RecstreamIngest
 import RecstreamStore
 import TestSupport
 import Testing
+
+@testable import RecstreamIngest
 
 /// One writer per database, against a real server.
 @Suite("Leadership of a database", .enabled(if: TestServices.postgresRequested))
@@ -64,7 +65,7 @@ struct LeadershipTests {
         }
         let leader = try #require(try acquire(database, timeoutMs: 1_000, holder: "a"))
         let lost = LockedBox<String?>(nil)
-        leader.startHeartbeat { lost.set($0) }
+        leader.onLost { lost.set($0) }
         let epoch = leader.epoch
         try endLeaderSessions()
         let deadline = Date().addingTimeInterval(10)
@@ -82,11 +83,26 @@ struct LeadershipTests {
         leader.release()
     }
 
+    /// The heartbeat beats from the moment the leadership is taken: a leader
+    /// busy with something else (loading its model) keeps its session past
+    /// the session timeout.
+    @Test func aLeaderKeepsItsSessionFromTheStart() throws {
+        let database = try migrated()
+        let leader = try #require(try acquire(database, timeoutMs: 1_000, holder: "busy"))
+        Thread.sleep(forTimeInterval: 2.5)
+        #expect(try acquire(database, holder: "waiting") == nil, "the lock is still held")
+        #expect(leader.lostReason == nil)
+        let row = try database.connect().execute("select epoch from leadership")
+        #expect(row.text(row: 0, column: 0) == String(leader.epoch), "not taken again either")
+        leader.release()
+    }
+
     /// A silent leader (its heartbeat stopped, as a frozen process's would)
     /// loses the lock after the session timeout: the server ends its session.
     @Test func aSilentLeaderLosesTheLockAfterTheSessionTimeout() throws {
         let database = try migrated()
         let silent = try #require(try acquire(database, timeoutMs: 1_000, holder: "silent"))
+        silent.stopHeartbeat()
         #expect(try acquire(database, holder: "waiting") == nil)
         Thread.sleep(forTimeInterval: 1.5)
         let next = try #require(try acquire(database, holder: "next"), "the server ended the silent session")

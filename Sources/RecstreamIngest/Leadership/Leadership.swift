@@ -11,11 +11,12 @@ import Synchronization
 ///
 /// The server ends the leader's session when it stays silent longer than
 /// `sessionTimeoutMs` (`idle_session_timeout`), which frees the lock of a
-/// leader that was paused or cut off; a heartbeat thread keeps a live
-/// leader's session busy. When the session is lost (a database outage), the
-/// heartbeat takes the lock again with a new epoch, but only when no other
-/// daemon led in between; otherwise the leadership is lost for good and
-/// `onLost` hears why.
+/// leader that was paused or cut off; a heartbeat thread, started with the
+/// leadership (so that loading a large model cannot leave the session
+/// silent), keeps a live leader's session busy. When the session is lost (a
+/// database outage), the heartbeat takes the lock again with a new epoch,
+/// but only when no other daemon led in between; otherwise the leadership
+/// is lost for good and the `onLost` handler hears why.
 ///
 /// Threads: the heartbeat runs on a thread of its own, `withEpoch` on the
 /// committer's; they take turns on one lock. Any thread may read `epoch`.
@@ -33,6 +34,7 @@ public final class Leadership: Sendable {
         var epoch: Int64
         /// Why the leadership is lost, once it is.
         var lost: String?
+        var lostHandler: (@Sendable (String) -> Void)?
     }
 
     /// The advisory lock of leadership ("recstrml").
@@ -62,8 +64,10 @@ public final class Leadership: Sendable {
         ).text(row: 0, column: 0).flatMap { Int64($0) }
         guard let epoch else { throw LeadershipLost(reason: "the leadership row is missing: migrate the database") }
         logger.info("leading the database", metadata: ["epoch": "\(epoch)", "holder": "\(holder)"])
-        return Leadership(
+        let leadership = Leadership(
             session: session, epoch: epoch, conninfo: conninfo, holder: holder, sessionTimeoutMs: sessionTimeoutMs, logger: logger)
+        leadership.startHeartbeat()
+        return leadership
     }
 
     /// This process, as `holder` names it.
@@ -84,15 +88,24 @@ public final class Leadership: Sendable {
         }
     }
 
+    /// Tells `handler` why, once, when the leadership is lost (at once if it
+    /// is lost already). One handler; a later call replaces it.
+    public func onLost(_ handler: @escaping @Sendable (String) -> Void) {
+        let lost = state.withLock { state -> String? in
+            if state.lost == nil { state.lostHandler = handler }
+            return state.lost
+        }
+        if let lost { handler(lost) }
+    }
+
     /// Keeps the session busy every fifth of the session timeout, on a
-    /// thread of its own, until `release`; `onLost` hears the reason once if
-    /// the leadership is lost.
-    public func startHeartbeat(onLost: @escaping @Sendable (String) -> Void) {
+    /// thread of its own, until `release`.
+    private func startHeartbeat() {
         let interval = max(0.1, Double(sessionTimeoutMs) / 5_000)
         Thread.detachNewThread { [weak self] in
             while let leadership = self, !leadership.heartbeatStopped.load(ordering: .relaxed) {
                 if let reason = leadership.beat() {
-                    onLost(reason)
+                    leadership.state.withLock { $0.lostHandler.take() }?(reason)
                     return
                 }
                 Thread.sleep(forTimeInterval: interval)
@@ -100,9 +113,15 @@ public final class Leadership: Sendable {
         }
     }
 
+    /// Silences the session, as a frozen process would: the server ends it
+    /// after the session timeout, which frees the lock.
+    func stopHeartbeat() {
+        heartbeatStopped.store(true, ordering: .relaxed)
+    }
+
     /// Gives the leadership up: the heartbeat stops, the lock and its session close.
     public func release() {
-        heartbeatStopped.store(true, ordering: .relaxed)
+        stopHeartbeat()
         state.withLock { state in
             if let session = state.session, session.isHealthy {
                 _ = try? session.execute("select pg_advisory_unlock($1)", [String(Self.lockKey)])
@@ -157,6 +176,10 @@ public final class Leadership: Sendable {
 /// The leadership of the database is gone: this daemon must not write.
 public struct LeadershipLost: Error, CustomStringConvertible, Sendable {
     public var reason: String
+    public init(reason: String) {
+        self.reason = reason
+    }
+
     public var description: String { "leadership lost: \(reason)" }
 }
 

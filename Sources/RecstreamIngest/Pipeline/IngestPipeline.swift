@@ -106,7 +106,7 @@ public final class IngestPipeline: Sendable {
         try consumer.subscribe(topics: [configuration.engagementTopic, configuration.catalogTopic]) { [weak loop] event in
             loop?.rebalance(event) ?? [:]
         }
-        leadership.startHeartbeat { [weak self] reason in
+        leadership.onLost { [weak self] reason in
             logger.critical("leadership lost: this daemon stops writing", metadata: ["reason": "\(reason)"])
             health.setRole(.fenced)
             self?.requestStop()
