@@ -37,6 +37,12 @@ public struct PrequentialEvaluation {
         public var allUsersTopKSeconds = 0.0
         public var users = 0
         public var items = 0
+        /// The transition weight the lists used at the end, and how many
+        /// events tested it.
+        public var transitionWeight: Float = 0
+        public var transitionTests = 0
+        /// The decayed hits of each transition weight tried, at the end.
+        public var transitionHits: [(weight: Float, hits: Double)] = []
 
         public var evaluatedEvents: Int { outcomes.count }
         public var hitRate: Double { Self.mean(outcomes) }
@@ -104,6 +110,9 @@ public struct PrequentialEvaluation {
         report.learnedEvents = events.count
         report.allUsersTopKSeconds = timed { _ = model.recommend(userRows: (0..<Int32(model.users.count)).map { $0 }, k: k) }
         report.users = model.users.count
+        report.transitionWeight = model.transitionWeight
+        report.transitionTests = model.blend.tests
+        report.transitionHits = Array(zip(model.blend.grid, model.blend.hits))
         report.items = model.items.count
         return report
     }

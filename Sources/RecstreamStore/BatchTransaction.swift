@@ -9,6 +9,9 @@ public struct BatchWrites: Sendable {
     public var userVectors: [VectorRow] = []
     public var itemVectors: [VectorRow] = []
     public var centroids: [CentroidRow] = []
+    public var transitions: [TransitionRow] = []
+    /// Every tried transition weight's hits, when the batch tested them.
+    public var blendTuning: [BlendTuningRow] = []
     public var deadLetters: [DeadLetter] = []
     /// Ids of the events applied, for duplicate detection.
     public var eventIDs: [String] = []
@@ -73,6 +76,8 @@ public struct BatchTransaction {
             try state.upsertVectors(writes.userVectors, side: .user)
             try state.upsertVectors(writes.itemVectors, side: .item)
             try state.upsertCentroids(writes.centroids)
+            try state.upsertTransitions(writes.transitions)
+            try state.saveBlendTuning(writes.blendTuning)
             try state.insertDeadLetters(writes.deadLetters)
             try state.recordEventIDs(writes.eventIDs)
             try state.saveOffsets(writes.offsets)

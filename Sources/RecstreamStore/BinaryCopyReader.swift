@@ -38,6 +38,16 @@ public struct BinaryCopyReader {
         return Float(bitPattern: try readInteger(UInt32.self))
     }
 
+    public mutating func readDouble() throws -> Double? {
+        guard try readLength(expected: 8) != nil else { return nil }
+        return Double(bitPattern: try readInteger(UInt64.self))
+    }
+
+    public mutating func readBool() throws -> Bool? {
+        guard try readLength(expected: 1) != nil else { return nil }
+        return try readInteger(UInt8.self) != 0
+    }
+
     public mutating func readString() throws -> String? {
         guard let length = try readLength(expected: nil) else { return nil }
         try require(length)

@@ -36,6 +36,16 @@ public struct BinaryCopyWriter {
         appendInteger(value.bitPattern)
     }
 
+    public mutating func append(_ value: Double) {
+        appendInteger(Int32(8))
+        appendInteger(value.bitPattern)
+    }
+
+    public mutating func append(_ value: Bool) {
+        appendInteger(Int32(1))
+        appendInteger(UInt8(value ? 1 : 0))
+    }
+
     public mutating func append(_ value: String) {
         let utf8 = value.utf8
         appendInteger(Int32(utf8.count))

@@ -68,6 +68,11 @@ struct EvalCommand: ParsableCommand {
                 format: "learn: %.0f events/s over all %d events (stream alone, one event at a time: %.0f events/s)",
                 report.learnEventsPerSecond, report.learnedEvents, report.streamLearnEventsPerSecond))
         print(String(format: "whole test-then-learn loop: %.0f stream events/s", report.loopEventsPerSecond))
+        print(
+            String(
+                format: "transition weight at the end: %.2f (%@, %d tests; decayed hits by weight: %@)", report.transitionWeight,
+                configuration.transitionTuning ? "learned" : "fixed", report.transitionTests,
+                report.transitionHits.map { String(format: "%g: %.1f", $0.weight, $0.hits) }.joined(separator: ", ")))
         print(String(format: "top-10 for all %d users: %.3f s", report.users, report.allUsersTopKSeconds))
         if let plot {
             let svg = HitRatePlot.svg(
@@ -81,7 +86,7 @@ struct EvalCommand: ParsableCommand {
                 "learn_events_per_s": report.learnEventsPerSecond, "loop_events_per_s": report.loopEventsPerSecond,
                 "stream_learn_events_per_s": report.streamLearnEventsPerSecond,
                 "fresh_item_hr_at_10": report.freshItemHitRate, "fresh_item_events": report.freshItemOutcomes.count,
-                "all_users_top10_seconds": report.allUsersTopKSeconds,
+                "all_users_top10_seconds": report.allUsersTopKSeconds, "transition_weight": Double(report.transitionWeight),
             ]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))

@@ -7,7 +7,8 @@ import Testing
 
 /// `recstream serve` as a process: killed with SIGKILL at random moments
 /// while it consumes, restarted each time, it must end exactly where an
-/// uninterrupted run ends: nothing lost, nothing applied twice.
+/// uninterrupted run ends: nothing lost, nothing applied twice, in the
+/// interactions and in the transitions between each user's items.
 @Suite("serve survives kill -9", .enabled(if: TestServices.kafkaRequested && TestServices.postgresRequested))
 struct ServeCrashSafetyTests {
     @Test func killedThreeTimesWhileConsumingEndsAsAnUninterruptedRun() throws {
@@ -22,6 +23,9 @@ struct ServeCrashSafetyTests {
         let producer = try KafkaProducer(properties: ["bootstrap.servers": brokers, "linger.ms": "5"])
         var random = SplitMix64(seed: 17)
         var expected: [String: Float] = [:]
+        // Keyed by user, a user's events stay in order: each change of item is one step.
+        var expectedSteps: [String: Float] = [:]
+        var previous: [String: String] = [:]
         let weights: [EventType: Float] = [.view: 1, .click: 2, .like: 4]
         let eventCount = 20_000
         for index in 0..<eventCount {
@@ -29,6 +33,8 @@ struct ServeCrashSafetyTests {
             let item = "i\(Int.random(in: 0..<800, using: &random))"
             let type = EventType.allCases[index % 3]
             expected["\(user)/\(item)", default: 0] += weights[type]!
+            if let last = previous[user], last != item { expectedSteps["\(last)>\(item)", default: 0] += 1 }
+            previous[user] = item
             try producer.send(
                 topic: engagements, key: user,
                 value: #"{"event_id":"c\#(index)","user_id":"\#(user)","item_id":"\#(item)","type":"\#(type.rawValue)","ts":\#(index)}"#)
@@ -75,6 +81,9 @@ struct ServeCrashSafetyTests {
         let stored = try state.interactionWeights()
         let differing = Set(stored.keys).union(expected.keys).filter { stored[$0] != expected[$0] }
         #expect(differing.isEmpty, "\(differing.count) pairs differ after \(kills) kills at \(progressAtKills)")
+        let steps = try state.transitionWeights()
+        let differingSteps = Set(steps.keys).union(expectedSteps.keys).filter { steps[$0] != expectedSteps[$0] }
+        #expect(differingSteps.isEmpty, "\(differingSteps.count) of \(expectedSteps.count) transitions differ")
         #expect(consumed() == Int64(eventCount + 50))
         #expect(try state.loadDeadLetters().isEmpty)
     }

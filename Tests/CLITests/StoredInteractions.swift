@@ -10,4 +10,12 @@ extension StateRepository {
         for row in try loadInteractions() { weights["\(users[row.user]!)/\(items[row.item]!)"] = row.weight }
         return weights
     }
+
+    /// The stored transitions by external ids, "from>to" -> weight.
+    func transitionWeights() throws -> [String: Float] {
+        let items = Dictionary(uniqueKeysWithValues: try loadItems().map { ($0.id, $0.externalID) })
+        var weights: [String: Float] = [:]
+        for row in try loadTransitions() { weights["\(items[row.from]!)>\(items[row.to]!)"] = row.weight }
+        return weights
+    }
 }

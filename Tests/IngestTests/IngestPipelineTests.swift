@@ -204,7 +204,8 @@ struct IngestPipelineTests {
     }
 
     /// Every published list equals a brute-force top-k over the embeddings
-    /// stored in PostgreSQL (own items excluded), and a fresh item with no
+    /// stored in PostgreSQL (own items excluded; the transitions' share,
+    /// checked against a brute force in the model's tests, off here), and a fresh item with no
     /// interactions reaches users' lists through its centroid. Users see
     /// nearly all 10 items of their category, so for those of category g0
     /// the fresh g0 item competes with other categories only (with 200
@@ -215,6 +216,8 @@ struct IngestPipelineTests {
         configuration.topK = 10
         configuration.model.popularityWeight = 0
         configuration.model.warmItemUsers = 2
+        configuration.model.transitionTuning = false
+        configuration.model.transitionWeight = 0
         let producer = try KafkaProducer(properties: ["bootstrap.servers": configuration.brokers, "linger.ms": "5"])
         var produced = 0
         for item in 0..<40 {

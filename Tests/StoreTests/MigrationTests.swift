@@ -17,7 +17,7 @@ struct MigrationTests {
         #expect(second.applied.isEmpty)
         #expect(second.alreadyApplied == migrations.map(\.version))
         let tables = try connection.execute("select count(*) from pg_tables where schemaname = 'public'").text(row: 0, column: 0)
-        #expect(tables == "17")
+        #expect(tables == "19")
         let recorded = try connection.execute("select count(*) from schema_migrations").text(row: 0, column: 0)
         #expect(recorded == String(migrations.count))
     }

@@ -37,6 +37,11 @@ struct RepositoryRoundTripTests {
             CentroidRow(kind: .category, key: "c0", sum: (0..<dimension).map { Double($0) / 3 }, count: 4),
             CentroidRow(kind: .global, key: "", sum: (0..<dimension).map { -Double($0) * .pi }, count: 9),
         ]
+        writes.transitions = (0..<users).map { TransitionRow(from: Int64($0), to: Int64(($0 + 3) % users), weight: Float($0 % 7) + 1) }
+        writes.blendTuning = [0, 0.5, 2].enumerated().map { index, weight in
+            BlendTuningRow(
+                transitionWeight: weight, hits: Double(index) * 1.25, wins: [0, 0.5 * Double(index), .pi], chosen: index == 1, tests: 40)
+        }
         writes.deadLetters = [
             DeadLetter(topic: "t", partition: 2, offset: 41, key: [0xFF, 0x00], payload: [0xC3, 0x28, 0x7B], reason: "not valid JSON")
         ]
@@ -67,6 +72,8 @@ struct RepositoryRoundTripTests {
         #expect(try state.loadCentroids().sorted { $0.kind.rawValue < $1.kind.rawValue } == writes.centroids)
         #expect(try state.loadDeadLetters() == writes.deadLetters)
         #expect(try state.loadOffsets() == writes.offsets)
+        #expect(try state.loadTransitions() == writes.transitions.sorted { ($0.from, $0.to) < ($1.from, $1.to) })
+        #expect(try state.loadBlendTuning() == writes.blendTuning)
         let metadata = try #require(try state.loadMetadata())
         #expect(metadata.dimension == dimension && metadata.modelVersion == 7 && metadata.hyperparameters.contains("alpha"))
 
@@ -74,10 +81,12 @@ struct RepositoryRoundTripTests {
         var update = BatchWrites()
         update.users = [UserRow(id: 5, externalID: "renamed")]
         update.interactions = [InteractionRow(user: 5, item: 6, weight: 9.25, lastSequence: 98)]
+        update.transitions = [TransitionRow(from: 5, to: 8, weight: 12)]
         update.offsets = [PartitionOffset(topic: "t", partition: 0, nextOffset: 11)]
         try BatchTransaction(connection: connection).commit(update)
         #expect(try state.loadUsers()[5].externalID == "user-5", "a stored user never changes")
         #expect(try state.loadInteractions().first { $0.user == 5 }?.weight == 9.25)
+        #expect(try state.loadTransitions().first { $0.from == 5 }?.weight == 12)
         #expect(try state.loadOffsets().first { $0.partition == 0 }?.nextOffset == 11)
     }
 

@@ -32,6 +32,14 @@ public enum ModelPersistence {
         snapshot.users = zip(users, eventCounts).map { ($0.externalID, $1) }
         for row in try state.loadVectors(side: .user) { snapshot.userVectors[Int32(row.id)] = row.vector }
         for row in try state.loadVectors(side: .item) { snapshot.itemVectors[Int32(row.id)] = row.vector }
+        snapshot.transitions = try state.loadTransitions().map { (Int32($0.from), Int32($0.to), $0.weight) }
+        // The tuning of another grid (an upgrade that changed it) starts over.
+        let tuning = try state.loadBlendTuning()
+        if tuning.map(\.transitionWeight) == configuration.transitionWeightGrid.sorted(),
+            let current = tuning.firstIndex(where: \.chosen)
+        {
+            snapshot.blend = (tuning.map(\.hits), tuning.map(\.wins), current, Int(tuning[current].tests))
+        }
         return try RecommenderModel(configuration: configuration, restoring: snapshot)
     }
 
@@ -93,6 +101,17 @@ public enum ModelPersistence {
         writes.userVectors = userRows.map { VectorRow(id: Int64($0), vector: model.userFactors.vector(Int($0)), version: modelVersion) }
         writes.itemVectors = itemRows.map { VectorRow(id: Int64($0), vector: model.itemFactors.vector(Int($0)), version: modelVersion) }
         writes.centroids = centroidRows(model.centroids, changedGroups)
+        writes.transitions = changes.transitions.sorted { ($0.from, $0.to) < ($1.from, $1.to) }.map { step in
+            TransitionRow(from: Int64(step.from), to: Int64(step.to), weight: model.transitions.weight(from: step.from, to: step.to))
+        }
+        if changes.blendTested {
+            let blend = model.blend
+            writes.blendTuning = blend.grid.indices.map { index in
+                BlendTuningRow(
+                    transitionWeight: blend.grid[index], hits: blend.hits[index], wins: blend.wins[index],
+                    chosen: index == blend.current, tests: Int64(blend.tests))
+            }
+        }
         return writes
     }
 

@@ -49,6 +49,10 @@ public final class PipelineHealth: Sendable {
         public var lastFullRecompute: (seconds: Double, finishedAt: Date)?
         /// Whether the last batch's lists were scored approximately (`ListScoring`).
         public var listsApproximate = false
+        /// The weight of what comes next in the lists, as the stream taught
+        /// it (`BlendTuner`), and the events that tested it.
+        public var transitionWeight: Float?
+        public var transitionTests = 0
     }
 
     private let state: Mutex<Snapshot>
@@ -96,6 +100,13 @@ public final class PipelineHealth: Sendable {
 
     func setListsApproximate(_ approximate: Bool) {
         state.withLock { $0.listsApproximate = approximate }
+    }
+
+    func setTransitionWeight(_ weight: Float, tests: Int) {
+        state.withLock {
+            $0.transitionWeight = weight
+            $0.transitionTests = tests
+        }
     }
 
     func fullRecomputeFinished(seconds: Double) {

@@ -18,6 +18,8 @@ struct PipelineMetrics: Sendable {
     private let items = Gauge(label: "recstream_items")
     private let freshItems = Gauge(label: "recstream_fresh_items")
     private let listsApproximate = Gauge(label: "recstream_lists_approximate")
+    private let transitionWeight = Gauge(label: "recstream_transition_weight")
+    private let transitionTests = Gauge(label: "recstream_transition_tests")
     private let approximateLists = Counter(label: "recstream_lists_approximate_total")
 
     /// What one committed batch did, by topic and by event type.
@@ -62,6 +64,8 @@ struct PipelineMetrics: Sendable {
         users.record(model.users.count)
         items.record(model.items.count)
         freshItems.record(model.items.count - model.warmItemCount)
+        transitionWeight.record(Double(model.transitionWeight))
+        transitionTests.record(model.blend.tests)
     }
 
     /// The last full recompute's duration and age; not exported before the first one.

@@ -65,6 +65,22 @@ public struct ModelConfiguration: Sendable, Equatable, Codable {
     public var popularityWeight: Float = 0.1
     /// Events after which an item's popularity count has halved.
     public var popularityHalfLife: Double = 500
+    /// Weight of what comes next (`TransitionCounts`) in every list, as
+    /// standardised scores added to the factorisation's (0 = off): the
+    /// weight to start from while `transitionTuning` learns it, else fixed.
+    public var transitionWeight: Float = 0
+    /// Whether the transition weight is learned from the stream
+    /// (`BlendTuner`), among `transitionWeightGrid`.
+    public var transitionTuning = true
+    /// The transition weights the tuning tries.
+    public var transitionWeightGrid: [Float] = [0, 0.25, 0.5, 1, 2, 4]
+    /// At most this many events of a batch test the weights, each event
+    /// with probability `transitionTestRate` (a test costs about a full
+    /// list's scoring).
+    public var transitionTestsPerBatch = 8
+    public var transitionTestRate = 0.25
+    /// A user's last this many distinct items score their successors.
+    public var transitionMemory = 5
     /// Scale of random initial vectors (uniform in [-s, s] / sqrt(d)).
     public var initialScale: Float = 0.1
     /// Seed of every random choice the model makes.

@@ -6,6 +6,10 @@ public struct ModelChanges: Sendable {
     public var items: Set<Int32> = []
     /// (user, item) pairs whose accumulated weight changed.
     public var pairs: Set<Pair> = []
+    /// Steps between items whose weight changed.
+    public var transitions: Set<TransitionCounts.Transition> = []
+    /// Whether the blend's tests changed (`BlendTuner.hits`).
+    public var blendTested = false
     /// Rows a sweep projected in this batch (their vectors changed): a slice
     /// of a sweep in progress, or every row after a whole one.
     public var sweptUsers: Range<Int32> = 0..<0
@@ -48,10 +52,21 @@ extension RecommenderModel {
             curvature.refresh(userGramian: userGramian, itemGramian: itemGramian, eventsNow: statistics.events)
         }
         var scratch = [Float](repeating: 0, count: 4 * configuration.dimension)
+        var blendTests = 0
         for event in events {
             let user = resolveUser(event.user)
             let item = resolveItem(event.item).row
+            if configuration.transitionTuning && blendTests < configuration.transitionTestsPerBatch
+                && Double.random(in: 0..<1, using: &blendSampling) < configuration.transitionTestRate
+            {
+                if testBlend(user: user, item: item) { changes.blendTested = true }
+                blendTests += 1
+            }
             let weight = configuration.eventWeights.weight(of: event.type) * (event.weight ?? 1)
+            if let previous = recentItems(ofUser: user, count: 1).first, previous != item {
+                transitions.record(from: previous, to: item)
+                changes.transitions.insert(TransitionCounts.Transition(from: previous, to: item))
+            }
             let pair = interactions.record(user: user, item: item, weight: weight)
             popularity.record(item: item)
             statistics.events += 1

@@ -6,6 +6,12 @@ public struct ModelSnapshot: Sendable {
     /// Stored vectors by row (rows without one start at zero / their fresh vector).
     public var userVectors: [Int32: [Float]] = [:]
     public var itemVectors: [Int32: [Float]] = [:]
+    /// Steps between items with their weights (`TransitionCounts`).
+    public var transitions: [(from: Int32, to: Int32, weight: Float)] = []
+    /// The blend's state (`BlendTuner`): decayed hits and wins by grid
+    /// index, the index the lists use, and its tests so far; nil when none
+    /// is stored or it was stored for another grid.
+    public var blend: (hits: [Double], wins: [[Double]], current: Int, tests: Int)?
 
     public init() {}
 }
@@ -54,6 +60,15 @@ extension RecommenderModel {
                 throw ModelRestoreError(reason: "interaction (\(pair.user), \(pair.item)) names an unknown user or item")
             }
             interactions.restore(user: pair.user, item: pair.item, weight: pair.weight, lastSequence: pair.lastSequence)
+        }
+        for step in snapshot.transitions {
+            guard Int(step.from) < items.count, Int(step.to) < items.count, step.from != step.to else {
+                throw ModelRestoreError(reason: "transition (\(step.from), \(step.to)) names an unknown item or joins an item to itself")
+            }
+            transitions.restore(from: step.from, to: step.to, weight: step.weight)
+        }
+        if let stored = snapshot.blend {
+            blend.restore(hits: stored.hits, wins: stored.wins, current: stored.current, tests: stored.tests)
         }
         for row in 0..<Int32(items.count) where interactionUsers(ofItem: row) >= configuration.warmItemUsers {
             warm[Int(row)] = true

@@ -11,7 +11,7 @@ extension RecommenderModel {
     public func recommend(userRows: [Int32], k: Int, candidateCount: Int? = nil) -> [ScoredItems] {
         TopKScorer(k: k).topK(
             queries: userFactors, queryRows: userRows, candidates: itemFactors, candidateCount: candidateCount,
-            bias: popularityBias(), exclusions: seenItems)
+            bias: popularityBias(), exclusions: seenItems, boosts: transitionBoosts)
     }
 
     /// `recommend` by approximate retrieval: each user scores exactly only
@@ -20,7 +20,7 @@ extension RecommenderModel {
     public func recommend(userRows: [Int32], k: Int, clusters: ItemClusters, probes: Int) -> [ScoredItems] {
         TopKScorer(k: k).topK(
             queries: userFactors, queryRows: userRows, candidates: itemFactors, clusters: clusters, probes: probes,
-            bias: popularityBias(), exclusions: seenItems)
+            bias: popularityBias(), exclusions: seenItems, boosts: transitionBoosts)
     }
 
     /// Each user row's items, which its lists exclude.

@@ -33,8 +33,15 @@ public struct RecommenderModel: Sendable {
     /// How many entries of `warm` are true (kept, so that no batch counts them).
     public internal(set) var warmItemCount = 0
     public internal(set) var popularity: PopularityCounter
+    /// How often each item followed another in users' streams.
+    public internal(set) var transitions = TransitionCounts()
+    /// The transition weight learned from the stream.
+    public internal(set) var blend: BlendTuner
     public internal(set) var statistics = ModelStatistics()
     var random: SplitMix64
+    /// Picks the events that test the blend (its own stream, so that tuning
+    /// leaves every other random choice as it was).
+    var blendSampling: SplitMix64
     var curvature = SGDCurvature()
     var batchesSinceItemProjection = 0
     var eventsSinceSweep = 0
@@ -56,7 +63,9 @@ public struct RecommenderModel: Sendable {
         itemGramian = Gramian(dimension: d)
         centroids = ColdStartCentroids(dimension: d)
         popularity = PopularityCounter(halfLife: configuration.popularityHalfLife)
+        blend = BlendTuner(grid: configuration.transitionWeightGrid, initial: configuration.transitionWeight)
         random = SplitMix64(seed: configuration.seed)
+        blendSampling = SplitMix64(seed: configuration.seed ^ 0x626C_656E_6454_756E)
         unfoldedUsers = PendingVectorChanges(dimension: d)
         unfoldedItems = PendingVectorChanges(dimension: d)
         userGrams = UserGramCache(capacity: Int(configuration.userGramCacheMegabytes * 1_048_576), minimumHistory: d)

@@ -19,14 +19,18 @@ extension TopKScorer {
     ///   - probes: clusters scored exactly per query (at least 1).
     ///   - bias: optional per-candidate score offset, one per candidate row.
     ///   - exclusions: candidate rows a query must not get.
+    ///   - boosts: per query, scores added to some candidates; those outside
+    ///     the probed clusters are scored exactly too.
     public func topK(
         queries: EmbeddingTable, queryRows: [Int32], candidates: EmbeddingTable, clusters: ItemClusters, probes: Int,
-        bias: [Float]? = nil, exclusions: @Sendable (Int32) -> [Int32] = { _ in [] }
+        bias: [Float]? = nil, exclusions: @Sendable (Int32) -> [Int32] = { _ in [] },
+        boosts: @Sendable (Int32) -> [(item: Int32, score: Float)] = { _ in [] }
     ) -> [ScoredItems] {
         precondition(queries.dimension == candidates.dimension && clusters.coveredItems <= candidates.count)
         precondition(bias.map { $0.count >= candidates.count } ?? true, "bias shorter than the candidate set")
         guard clusters.count > 0 else {
-            return topK(queries: queries, queryRows: queryRows, candidates: candidates, bias: bias, exclusions: exclusions)
+            return topK(
+                queries: queries, queryRows: queryRows, candidates: candidates, bias: bias, exclusions: exclusions, boosts: boosts)
         }
         let d = queries.dimension
         let width = d + 1
@@ -130,14 +134,32 @@ extension TopKScorer {
                 }
                 var lists: [ScoredItems] = []
                 lists.reserveCapacity(rows)
+                func place(_ item: Int32) -> (group: Int32, index: Int) {
+                    Int(item) < clusters.coveredItems
+                        ? (clusters.placement[Int(item)].cluster, Int(clusters.placement[Int(item)].index))
+                        : (Int32(groups.count - 1), Int(item) - clusters.coveredItems)
+                }
                 for r in 0..<rows {
                     let offset = rowStart[r]
                     let count = rowStart[r + 1] - rowStart[r]
+                    // Boosted items of probed clusters move in place; the others are scored here.
+                    var extraScores: [Float] = []
+                    var extraIDs: [Int32] = []
+                    let excludedItems = Set(excluded[r])
+                    for (item, boost) in boosts(queryRows[first + r]) where item >= 0 && Int(item) < candidates.count {
+                        let (group, index) = place(item)
+                        if let entry = probed[r].first(where: { $0.group == group }) {
+                            candidateScores[offset + entry.start + index] += boost
+                        } else if !excludedItems.contains(item) {
+                            let row = ordered.start[Int(group)] + index
+                            var score = boost
+                            for c in 0..<width { score += gathered[r * width + c] * ordered.values[row * width + c] }
+                            extraScores.append(score)
+                            extraIDs.append(item)
+                        }
+                    }
                     for item in excluded[r] where item >= 0 && Int(item) < candidates.count {
-                        let (group, index) =
-                            Int(item) < clusters.coveredItems
-                            ? (clusters.placement[Int(item)].cluster, Int(clusters.placement[Int(item)].index))
-                            : (Int32(groups.count - 1), Int(item) - clusters.coveredItems)
+                        let (group, index) = place(item)
                         for entry in probed[r] where entry.group == group {
                             candidateScores[offset + entry.start + index] = -.infinity
                         }
@@ -148,6 +170,7 @@ extension TopKScorer {
                             selector.offer(scores.baseAddress! + offset, ids: ids.baseAddress! + offset, count: count)
                         }
                     }
+                    if !extraScores.isEmpty { selector.offer(extraScores, ids: extraIDs, count: extraScores.count) }
                     lists.append(selector.sorted())
                 }
                 results.withLock { all in

@@ -25,9 +25,12 @@ public struct TopKScorer: Sendable {
     ///   - candidateCount: only rows `0..<candidateCount` of `candidates` compete (default all).
     ///   - bias: optional per-candidate score offset (e.g. a popularity prior).
     ///   - exclusions: candidate rows a query must not get (e.g. items already seen).
+    ///   - boosts: per query, scores added to some candidates (e.g. what the
+    ///     query's last items say comes next).
     public func topK(
         queries: EmbeddingTable, queryRows: [Int32], candidates: EmbeddingTable, candidateCount: Int? = nil,
-        bias: [Float]? = nil, exclusions: @Sendable (Int32) -> [Int32] = { _ in [] }
+        bias: [Float]? = nil, exclusions: @Sendable (Int32) -> [Int32] = { _ in [] },
+        boosts: @Sendable (Int32) -> [(item: Int32, score: Float)] = { _ in [] }
     ) -> [ScoredItems] {
         precondition(queries.dimension == candidates.dimension)
         let d = queries.dimension
@@ -65,6 +68,7 @@ public struct TopKScorer: Sendable {
                             selectors[r].removeAll()
                         }
                         let excluded = (0..<rows).map { exclusions(queryRows[first + $0]) }
+                        let boosted = (0..<rows).map { boosts(queryRows[first + $0]) }
                         var start = 0
                         while start < candidateCount {
                             let columns = min(candidateBlock, candidateCount - start)
@@ -94,6 +98,9 @@ public struct TopKScorer: Sendable {
                                 }
                                 for r in 0..<rows {
                                     let row = s + r * columns
+                                    for (item, score) in boosted[r] where Int(item) >= start && Int(item) < start + columns {
+                                        row[Int(item) - start] += score
+                                    }
                                     for item in excluded[r] where Int(item) >= start && Int(item) < start + columns {
                                         row[Int(item) - start] = -.infinity
                                     }
@@ -137,6 +144,6 @@ public struct TopKScorer: Sendable {
             let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
             normalised.append(norm > 0 ? vector.map { $0 / norm } : vector)
         }
-        return topK(queries: normalised, queryRows: itemRows, candidates: normalised) { [$0] }
+        return topK(queries: normalised, queryRows: itemRows, candidates: normalised, exclusions: { [$0] })
     }
 }

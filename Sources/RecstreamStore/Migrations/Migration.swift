@@ -37,6 +37,7 @@ public struct Migration: Sendable, Equatable {
         Migration(fileName: "007_no_item_index_on_interactions.sql", bytes: PackageResources._07_no_item_index_on_interactions_sql),
         Migration(fileName: "008_leadership.sql", bytes: PackageResources._08_leadership_sql),
         Migration(fileName: "009_crash_guard.sql", bytes: PackageResources._09_crash_guard_sql),
+        Migration(fileName: "010_transitions.sql", bytes: PackageResources._10_transitions_sql),
     ]
 }
 

@@ -36,6 +36,14 @@ public struct StateRepository: Sendable {
         try connection.write(rows, into: BulkTables.centroids)
     }
 
+    public func upsertTransitions(_ rows: [TransitionRow]) throws {
+        try connection.write(rows, into: BulkTables.transitions)
+    }
+
+    public func saveBlendTuning(_ rows: [BlendTuningRow]) throws {
+        try connection.write(rows, into: BulkTables.blendTuning)
+    }
+
     public func insertDeadLetters(_ rows: [DeadLetter]) throws {
         try connection.write(rows, into: BulkTables.deadLetters)
     }
@@ -94,6 +102,14 @@ public struct StateRepository: Sendable {
 
     public func loadCentroids() throws -> [CentroidRow] {
         try connection.read(BulkTables.centroids, "order by kind, key")
+    }
+
+    public func loadTransitions() throws -> [TransitionRow] {
+        try connection.read(BulkTables.transitions, "order by from_item, to_item")
+    }
+
+    public func loadBlendTuning() throws -> [BlendTuningRow] {
+        try connection.read(BulkTables.blendTuning, "order by transition_weight")
     }
 
     public func loadOffsets() throws -> [PartitionOffset] {

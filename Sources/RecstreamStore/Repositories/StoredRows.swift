@@ -57,6 +57,70 @@ public struct ItemRow: Sendable, Equatable, CopyReadableRow {
     }
 }
 
+/// How often one item directly followed another (`item_transitions`).
+public struct TransitionRow: Sendable, Equatable, CopyReadableRow {
+    public var from: Int64
+    public var to: Int64
+    public var weight: Float
+
+    public init(from: Int64, to: Int64, weight: Float) {
+        self.from = from
+        self.to = to
+        self.weight = weight
+    }
+
+    static let columns = ["from_item", "to_item", "weight"]
+
+    func encode(into writer: inout BinaryCopyWriter) {
+        writer.append(from)
+        writer.append(to)
+        writer.append(weight)
+    }
+
+    init(from reader: inout BinaryCopyReader) throws {
+        from = try reader.readInt64().required("item_transitions.from_item")
+        to = try reader.readInt64().required("item_transitions.to_item")
+        weight = try reader.readFloat().required("item_transitions.weight")
+    }
+}
+
+/// One transition weight the lists tried (`blend_tuning`): its decayed
+/// hits, its decayed wins over every weight tried (ascending by weight),
+/// and whether the lists use it.
+public struct BlendTuningRow: Sendable, Equatable, CopyReadableRow {
+    public var transitionWeight: Float
+    public var hits: Double
+    public var wins: [Double]
+    public var chosen: Bool
+    public var tests: Int64
+
+    public init(transitionWeight: Float, hits: Double, wins: [Double], chosen: Bool, tests: Int64) {
+        self.transitionWeight = transitionWeight
+        self.hits = hits
+        self.wins = wins
+        self.chosen = chosen
+        self.tests = tests
+    }
+
+    static let columns = ["transition_weight", "hits", "wins", "chosen", "tests"]
+
+    func encode(into writer: inout BinaryCopyWriter) {
+        writer.append(transitionWeight)
+        writer.append(hits)
+        writer.append(doubleArray: wins)
+        writer.append(chosen)
+        writer.append(tests)
+    }
+
+    init(from reader: inout BinaryCopyReader) throws {
+        transitionWeight = try reader.readFloat().required("blend_tuning.transition_weight")
+        hits = try reader.readDouble().required("blend_tuning.hits")
+        wins = try reader.readDoubleArray().required("blend_tuning.wins")
+        chosen = try reader.readBool().required("blend_tuning.chosen")
+        tests = try reader.readInt64().required("blend_tuning.tests")
+    }
+}
+
 /// One observed (user, item) pair: its accumulated weight and recency.
 public struct InteractionRow: Sendable, Equatable, CopyReadableRow {
     public var user: Int64

@@ -1,0 +1,111 @@
+import CBLAS
+
+extension RecommenderModel {
+    /// The user's last `count` distinct items, most recent first.
+    public func recentItems(ofUser user: Int32, count: Int) -> [Int32] {
+        guard Int(user) < interactions.byUser.count, count > 0 else { return [] }
+        var recent: [(item: Int32, sequence: Int64)] = []
+        recent.reserveCapacity(count + 1)
+        for entry in interactions.byUser[Int(user)] {
+            if recent.count == count, entry.lastSequence <= recent[count - 1].sequence { continue }
+            let position = recent.firstIndex { $0.sequence < entry.lastSequence } ?? recent.count
+            recent.insert((entry.item, entry.lastSequence), at: position)
+            if recent.count > count { recent.removeLast() }
+        }
+        return recent.map(\.item)
+    }
+
+    /// What the transitions say the user does next: for each successor `j`
+    /// of the user's last `transitionMemory` distinct items `r_1, r_2, ...`
+    /// (most recent first), `sum_k T[r_k, j] / k`.
+    public func transitionScores(ofUser user: Int32) -> [Int32: Float] {
+        var scores: [Int32: Float] = [:]
+        for (index, item) in recentItems(ofUser: user, count: configuration.transitionMemory).enumerated()
+        where Int(item) < transitions.successors.count {
+            let discount = 1 / Float(index + 1)
+            for (next, weight) in transitions.successors[Int(item)] { scores[next, default: 0] += weight * discount }
+        }
+        return scores
+    }
+
+    /// The transition weight the lists use now: learned from the stream
+    /// (`BlendTuner`), or the configured one when tuning is off.
+    public var transitionWeight: Float {
+        configuration.transitionTuning ? blend.weight : configuration.transitionWeight
+    }
+
+    /// The transition scores each user's list adds to `<u, v> + bias`:
+    /// `transitionWeight` times `transitionScale`.
+    var transitionBoosts: @Sendable (Int32) -> [(item: Int32, score: Float)] {
+        let weight = transitionWeight
+        guard weight > 0, items.count > 0 else { return { _ in [] } }
+        let model = self
+        return { user in
+            let scores = model.transitionScores(ofUser: user)
+            let scale = weight * model.transitionScale(ofUser: user, scores: scores)
+            return scale > 0 ? scores.map { ($0.key, $0.value * scale) } : []
+        }
+    }
+
+    /// What puts the user's transition scores on the factorisation's scale:
+    /// `rms(u . v) / std(t)`, the root mean square of the user's inner
+    /// products over the catalog (from `G_V`: `u^T G_V u / n`) over the
+    /// standard deviation of its transition scores over the catalog (most
+    /// are 0). The two then add as standardised scores, whatever the scale
+    /// of either; 0 when either has no spread.
+    func transitionScale(ofUser user: Int32, scores: [Int32: Float]) -> Float {
+        guard !scores.isEmpty, items.count > 0 else { return 0 }
+        let n = Float(items.count)
+        let (sum, squares) = scores.values.reduce((Float(0), Float(0))) { ($0.0 + $1, $0.1 + $1 * $1) }
+        let variance = squares / n - (sum / n) * (sum / n)
+        let spread = innerProductSpread(ofUser: user)
+        return variance > 0 && spread > 0 ? spread / variance.squareRoot() : 0
+    }
+
+    /// Tests the user's list on its next item under every weight of the
+    /// tuner's grid (`BlendTuner.test`), before the event is learned; true
+    /// when it did. Items the user already has cannot be in its list, and a
+    /// user without history gets the popular list: they test nothing.
+    mutating func testBlend(user: Int32, item: Int32) -> Bool {
+        guard Int(user) < interactions.byUser.count, !interactions.byUser[Int(user)].isEmpty, Int(item) < items.count,
+            interactions.pair(user: user, item: item) == nil
+        else { return false }
+        let n = items.count
+        let d = configuration.dimension
+        var scores = popularityBias() ?? [Float](repeating: 0, count: n)
+        let u = userFactors.vector(Int(user))
+        itemFactors.withUnsafeValues { values in
+            cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(d), 1, values, Int32(d), u, 1, 1, &scores, 1)
+        }
+        for entry in interactions.byUser[Int(user)] { scores[Int(entry.item)] = -.infinity }
+        let transitions = transitionScores(ofUser: user)
+        let scale = transitionScale(ofUser: user, scores: transitions)
+        let target = scores[Int(item)]
+        scores[Int(item)] = -.infinity
+        var boosted: [(score: Float, boost: Float)] = []
+        for (other, score) in transitions where other != item && scores[Int(other)] > -.infinity {
+            boosted.append((scores[Int(other)], score * scale))
+            scores[Int(other)] = -.infinity
+        }
+        scores.withUnsafeBufferPointer { scores in
+            blend.test(target: target, targetBoost: (transitions[item] ?? 0) * scale, scores: scores, boosted: boosted)
+        }
+        return true
+    }
+
+    /// `sqrt(u^T G_V u / n)`: the root mean square of the user's inner
+    /// products with every item.
+    func innerProductSpread(ofUser user: Int32) -> Float {
+        let d = configuration.dimension
+        let u = userFactors.vector(Int(user))
+        var total = 0.0
+        itemGramian.values.withUnsafeBufferPointer { g in
+            for i in 0..<d {
+                var row = 0.0
+                for j in 0..<d { row += g[i * d + j] * Double(u[j]) }
+                total += Double(u[i]) * row
+            }
+        }
+        return Float(max(0, total / Double(items.count)).squareRoot())
+    }
+}

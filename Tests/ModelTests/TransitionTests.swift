@@ -1,0 +1,262 @@
+import Foundation
+import Testing
+
+@testable import RecstreamModel
+
+@Suite("What comes next: transitions and the blend they join")
+struct TransitionTests {
+    func configuration(weight: Float = 1, tuning: Bool = false) -> ModelConfiguration {
+        var configuration = ModelConfiguration()
+        configuration.dimension = 8
+        configuration.warmItemUsers = 2
+        configuration.sweepInterval = 0
+        configuration.transitionWeight = weight
+        configuration.transitionTuning = tuning
+        return configuration
+    }
+
+    /// Random events with repeats (the same item twice in a row too).
+    func events(count: Int, users: Int, items: Int, seed: UInt64) -> [Engagement] {
+        var random = SplitMix64(seed: seed)
+        var last: [Int: Int] = [:]
+        return (0..<count).map { _ in
+            let user = Int.random(in: 0..<users, using: &random)
+            let item = Bool.random(using: &random) ? last[user] ?? 0 : Int.random(in: 0..<items, using: &random)
+            last[user] = item
+            return Engagement(user: "u\(user)", item: "i\(item)", type: EventType.allCases.randomElement(using: &random)!)
+        }
+    }
+
+    /// The counts after a replay in batches of every size equal a count
+    /// straight from the log: per user, each change of item is one step.
+    @Test func countsEqualTheStepsOfEachUsersStream() {
+        let log = events(count: 3_000, users: 40, items: 60, seed: 3)
+        var model = RecommenderModel(configuration: configuration())
+        var random = SplitMix64(seed: 4)
+        var start = 0
+        while start < log.count {
+            let size = Int.random(in: 1...200, using: &random)
+            model.apply(Array(log[start..<min(log.count, start + size)]))
+            start += size
+        }
+        var expected: [String: Float] = [:]
+        var previous: [String: String] = [:]
+        for event in log {
+            if let last = previous[event.user], last != event.item { expected["\(last)>\(event.item)", default: 0] += 1 }
+            previous[event.user] = event.item
+        }
+        var stored: [String: Float] = [:]
+        for (from, successors) in model.transitions.successors.enumerated() {
+            for (to, weight) in successors {
+                stored["\(model.items.ids[from])>\(model.items.ids[Int(to)])"] = weight
+            }
+        }
+        #expect(stored == expected)
+        #expect(model.transitions.count == expected.count)
+    }
+
+    /// A user's score for j is the sum over its last distinct items r_k
+    /// (most recent first) of T[r_k, j] / k, from the log alone.
+    @Test func scoresSumTheSuccessorsOfTheLastItemsByRecency() {
+        let log = events(count: 2_000, users: 20, items: 40, seed: 8)
+        var model = RecommenderModel(configuration: configuration())
+        model.apply(log)
+        var steps: [String: [String: Float]] = [:]
+        var previous: [String: String] = [:]
+        for event in log {
+            if let last = previous[event.user], last != event.item { steps[last, default: [:]][event.item, default: 0] += 1 }
+            previous[event.user] = event.item
+        }
+        for user in Set(log.map(\.user)) {
+            var recent: [String] = []
+            for event in log.reversed() where event.user == user && !recent.contains(event.item) {
+                recent.append(event.item)
+                if recent.count == model.configuration.transitionMemory { break }
+            }
+            var expected: [String: Float] = [:]
+            for (index, item) in recent.enumerated() {
+                for (next, count) in steps[item] ?? [:] { expected[next, default: 0] += count / Float(index + 1) }
+            }
+            let scores = model.transitionScores(ofUser: model.users.row(of: user)!)
+            let named = Dictionary(uniqueKeysWithValues: scores.map { (model.items.ids[Int($0.key)], $0.value) })
+            #expect(named.keys == expected.keys, "user \(user)")
+            for (item, score) in expected { #expect(abs(named[item]! - score) <= 1e-5 * max(1, score), "user \(user), item \(item)") }
+        }
+    }
+
+    /// The published lists equal a brute-force scoring of every item with
+    /// the blended score: <u, v> + popularity + weight * rms(u.v) / std(t) * t,
+    /// the spreads computed over the catalog directly.
+    @Test func listsEqualABruteForceBlendedScoring() {
+        let log = events(count: 2_500, users: 30, items: 80, seed: 11)
+        var model = RecommenderModel(configuration: configuration(weight: 2))
+        model.apply(log)
+        let n = model.items.count
+        let bias = model.popularityBias() ?? [Float](repeating: 0, count: n)
+        let rows = (0..<Int32(model.users.count)).map { $0 }
+        let lists = model.recommend(userRows: rows, k: 10)
+        for user in rows {
+            let u = model.userFactors.vector(Int(user)).map(Double.init)
+            let products = (0..<n).map { j in zip(u, model.itemFactors.vector(j)).reduce(0.0) { $0 + $1.0 * Double($1.1) } }
+            let rms = (products.reduce(0) { $0 + $1 * $1 } / Double(n)).squareRoot()
+            let t = model.transitionScores(ofUser: user)
+            let dense = (0..<n).map { Double(t[Int32($0)] ?? 0) }
+            let mean = dense.reduce(0, +) / Double(n)
+            let std = (dense.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n)).squareRoot()
+            let scale = std > 0 ? 2 * rms / std : 0
+            let seen = Set(model.interactions.byUser[Int(user)].map(\.item))
+            var scored: [(item: Int32, score: Double)] = []
+            for item in 0..<n where !seen.contains(Int32(item)) {
+                let score: Double = products[item] + Double(bias[item]) + scale * dense[item]
+                scored.append((Int32(item), score))
+            }
+            scored.sort { $0.score > $1.score }
+            let expected = Array(scored.prefix(10))
+            let list = lists[Int(user)]
+            #expect(list.items.count == expected.count)
+            for (index, want) in expected.enumerated() where index < list.items.count {
+                #expect(abs(Double(list.scores[index]) - want.score) <= 1e-3 * max(1, abs(want.score)), "user \(user)")
+                // The same item, unless two scores are equal within rounding.
+                if list.items[index] != want.item {
+                    let gotScore = scored.first { $0.item == list.items[index] }?.score ?? -.infinity
+                    #expect(abs(gotScore - want.score) <= 1e-3 * max(1, abs(want.score)), "user \(user)")
+                }
+            }
+        }
+    }
+
+    /// Transitions do not count while the weight is 0: the lists are the
+    /// factorisation's alone.
+    @Test func weightZeroLeavesTheFactorisationsLists() {
+        let log = events(count: 1_500, users: 20, items: 50, seed: 13)
+        var learning = RecommenderModel(configuration: configuration(weight: 0))
+        learning.apply(log)
+        let off = learning
+        let rows = (0..<Int32(off.users.count)).map { $0 }
+        let interactions = off.interactions
+        let plain = TopKScorer(k: 10).topK(
+            queries: off.userFactors, queryRows: rows, candidates: off.itemFactors, bias: off.popularityBias()
+        ) { user in interactions.byUser[Int(user)].map(\.item) }
+        #expect(off.recommend(userRows: rows, k: 10).map(\.items) == plain.map(\.items))
+    }
+
+    /// A stream that is pure order (each user walks one fixed cycle of the
+    /// catalog: its next item is the successor of its last) teaches the
+    /// tuner that the transitions must count: without them (weight 0) the
+    /// lists hit far less often than with the weight it keeps.
+    @Test func theTunedWeightKeepsTransitionsWhereTheStreamIsOrder() {
+        var configuration = configuration(tuning: true)
+        configuration.transitionTestRate = 1
+        configuration.transitionTestsPerBatch = 50
+        var model = RecommenderModel(configuration: configuration)
+        let items = 300
+        var random = SplitMix64(seed: 21)
+        var cycle = Array(0..<items)
+        cycle.shuffle(using: &random)
+        let next = Dictionary(uniqueKeysWithValues: (0..<items).map { (cycle[$0], cycle[($0 + 1) % items]) })
+        var position = (0..<100).map { _ in Int.random(in: 0..<items, using: &random) }
+        var batch: [Engagement] = []
+        for _ in 0..<20_000 {
+            let user = Int.random(in: 0..<100, using: &random)
+            position[user] = next[position[user]]!
+            batch.append(Engagement(user: "u\(user)", item: "i\(position[user])"))
+            if batch.count == 50 {
+                model.apply(batch)
+                batch.removeAll()
+            }
+        }
+        #expect(model.blend.tests > 1_000)
+        let chosen = model.blend.grid.firstIndex(of: model.transitionWeight)!
+        #expect(model.transitionWeight > 0)
+        #expect(model.blend.hits[0] < 0.8 * model.blend.hits[chosen], "hits by weight \(model.blend.hits)")
+    }
+
+    /// Each test counts, for every weight, whether the target would be in
+    /// the top k of all candidates with the blended score: against a
+    /// brute-force ranking of the same candidates in double precision. The
+    /// lists leave the baseline (the initial weight) only for a weight that
+    /// wins the tests where exactly one of the two hit by more than the
+    /// margin, the one with the most hits among those.
+    @Test func tunerCountsEqualABruteForceRankingAndItMovesOnlyOnAClearWin() {
+        var random = SplitMix64(seed: 5)
+        let weights = [0.0, 0.5, 1, 2]
+        var tuner = BlendTuner(grid: weights.map(Float.init), initial: 1, k: 3, halfLife: 50, margin: 2)
+        var hits = [Double](repeating: 0, count: 4)
+        var wins = [[Double]](repeating: [Double](repeating: 0, count: 4), count: 4)
+        var current = 2
+        let decay = exp2(-1.0 / 50)
+        for test in 0..<400 {
+            // Early tests favour no transitions, later ones strong transitions.
+            let favoured = test < 200 ? 0.0 : 2.0
+            let target = Float.random(in: -1...1, using: &random)
+            let targetBoost = Float(favoured) * Float.random(in: 0...1, using: &random)
+            let scores = (0..<20).map { _ in Float.random(in: -1...1, using: &random) }
+            let boosted = (0..<4).map { _ in
+                (score: Float.random(in: -1...1, using: &random), boost: Float(2 - favoured) * Float.random(in: 0...1, using: &random))
+            }
+            scores.withUnsafeBufferPointer { tuner.test(target: target, targetBoost: targetBoost, scores: $0, boosted: boosted) }
+            let hit = weights.map { weight -> Bool in
+                let threshold = Double(target) + weight * Double(targetBoost)
+                let above =
+                    scores.filter { Double($0) > threshold }.count
+                    + boosted.filter { Double($0.score) + weight * Double($0.boost) > threshold }.count
+                return above < 3
+            }
+            for i in 0..<4 {
+                hits[i] = hits[i] * decay + (hit[i] ? 1 : 0)
+                for j in 0..<4 { wins[i][j] = wins[i][j] * decay + (hit[i] && !hit[j] ? 1 : 0) }
+            }
+            // The baseline (the initial weight, 1), or the weight with the most
+            // hits among those that beat it clearly.
+            current = 2
+            for i in 0..<4 where hits[i] > hits[current] && wins[i][2] - wins[2][i] > 2 * (wins[i][2] + wins[2][i]).squareRoot() {
+                current = i
+            }
+            #expect(tuner.weight == Float(weights[current]), "test \(test)")
+        }
+        #expect(tuner.tests == 400)
+        for i in 0..<4 {
+            #expect(abs(tuner.hits[i] - hits[i]) < 1e-9, "weight \(weights[i])")
+            for j in 0..<4 { #expect(abs(tuner.wins[i][j] - wins[i][j]) < 1e-9) }
+        }
+        #expect(tuner.weight == 2, "the late tests favour the largest weight")
+    }
+
+    /// Where no weight wins clearly (every weight answers every test the
+    /// same), the lists keep the weight they started from.
+    @Test func withoutAClearWinTheWeightStays() {
+        var tuner = BlendTuner(grid: [0, 1, 2], initial: 0, k: 1)
+        let scores: [Float] = [0.5, 0.2]
+        for _ in 0..<1_000 {
+            scores.withUnsafeBufferPointer { tuner.test(target: 1, targetBoost: 0, scores: $0, boosted: []) }
+        }
+        #expect(tuner.weight == 0 && tuner.hits.allSatisfy { abs($0 - tuner.hits[0]) < 1e-9 })
+    }
+
+    /// A model restored from its stored state (interactions with their
+    /// recency, transitions, the blend) scores what comes next as before.
+    @Test func aRestoredModelKeepsItsTransitionsAndItsBlend() throws {
+        var configuration = configuration(tuning: true)
+        configuration.transitionTestRate = 1
+        var model = RecommenderModel(configuration: configuration)
+        let log = events(count: 3_000, users: 30, items: 60, seed: 31)
+        for start in stride(from: 0, to: log.count, by: 100) { model.apply(Array(log[start..<start + 100])) }
+        var snapshot = ModelSnapshot()
+        snapshot.users = model.users.ids.enumerated().map { ($1, model.interactions.userEventCounts[$0]) }
+        snapshot.items = model.items.ids.map { ($0, ItemProfile()) }
+        for (user, entries) in model.interactions.byUser.enumerated() {
+            for entry in entries { snapshot.interactions.append((Int32(user), entry.item, entry.weight, entry.lastSequence)) }
+        }
+        for row in 0..<model.users.count { snapshot.userVectors[Int32(row)] = model.userFactors.vector(row) }
+        for row in 0..<model.items.count { snapshot.itemVectors[Int32(row)] = model.itemFactors.vector(row) }
+        for (from, successors) in model.transitions.successors.enumerated() {
+            for (to, weight) in successors { snapshot.transitions.append((Int32(from), to, weight)) }
+        }
+        snapshot.blend = (model.blend.hits, model.blend.wins, model.blend.current, model.blend.tests)
+        let restored = try RecommenderModel(configuration: configuration, restoring: snapshot)
+        #expect(restored.transitionWeight == model.transitionWeight && restored.blend.hits == model.blend.hits)
+        for user in 0..<Int32(model.users.count) {
+            #expect(restored.transitionScores(ofUser: user) == model.transitionScores(ofUser: user), "user \(user)")
+        }
+    }
+}
