@@ -24,6 +24,8 @@ public struct InteractionStore: Sendable {
     public private(set) var byItem: [[ItemEntry]] = []
     /// Events recorded per user so far.
     public private(set) var userEventCounts: [Int64] = []
+    /// Each user's item of its last event, with that event's counter (-1: none yet).
+    private var lastEvents: [(item: Int32, sequence: Int64)] = []
     public private(set) var pairCount = 0
 
     public init() {}
@@ -33,6 +35,7 @@ public struct InteractionStore: Sendable {
         while byUser.count < users {
             byUser.append([])
             userEventCounts.append(0)
+            lastEvents.append((-1, -1))
         }
         while byItem.count < items { byItem.append([]) }
     }
@@ -45,6 +48,7 @@ public struct InteractionStore: Sendable {
         let u = Int(user)
         let sequence = userEventCounts[u]
         userEventCounts[u] += 1
+        lastEvents[u] = (item, sequence)
         if let position = byUser[u].firstIndex(where: { $0.item == item }) {
             byUser[u][position].weight += weight
             byUser[u][position].lastSequence = sequence
@@ -67,6 +71,13 @@ public struct InteractionStore: Sendable {
             UserEntry(item: item, weight: weight, lastSequence: lastSequence, indexInItemList: Int32(byItem[Int(item)].count)))
         byItem[Int(item)].append(ItemEntry(user: user, weight: weight, lastSequence: lastSequence))
         pairCount += 1
+        if lastSequence > lastEvents[Int(user)].sequence { lastEvents[Int(user)] = (item, lastSequence) }
+    }
+
+    /// The item of the user's last event, if it has one.
+    public func lastItem(ofUser user: Int32) -> Int32? {
+        guard Int(user) < lastEvents.count, lastEvents[Int(user)].item >= 0 else { return nil }
+        return lastEvents[Int(user)].item
     }
 
     /// Sets a user's event counter (restoring from storage).

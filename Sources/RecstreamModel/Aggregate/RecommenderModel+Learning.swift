@@ -53,17 +53,20 @@ extension RecommenderModel {
         }
         var scratch = [Float](repeating: 0, count: 4 * configuration.dimension)
         var blendTests = 0
+        // The lists a batch's tests judge were published with the popularity before it.
+        var listBias: [Float]?
         for event in events {
             let user = resolveUser(event.user)
             let item = resolveItem(event.item).row
             if configuration.transitionTuning && blendTests < configuration.transitionTestsPerBatch
                 && Double.random(in: 0..<1, using: &blendSampling) < configuration.transitionTestRate
             {
-                if testBlend(user: user, item: item) { changes.blendTested = true }
+                if listBias == nil { listBias = popularityBias() ?? [] }
+                if testBlend(user: user, item: item, bias: listBias!) { changes.blendTested = true }
                 blendTests += 1
             }
             let weight = configuration.eventWeights.weight(of: event.type) * (event.weight ?? 1)
-            if let previous = recentItems(ofUser: user, count: 1).first, previous != item {
+            if let previous = interactions.lastItem(ofUser: user), previous != item {
                 transitions.record(from: previous, to: item)
                 changes.transitions.insert(TransitionCounts.Transition(from: previous, to: item))
             }

@@ -64,15 +64,17 @@ extension RecommenderModel {
 
     /// Tests the user's list on its next item under every weight of the
     /// tuner's grid (`BlendTuner.test`), before the event is learned; true
-    /// when it did. Items the user already has cannot be in its list, and a
-    /// user without history gets the popular list: they test nothing.
-    mutating func testBlend(user: Int32, item: Int32) -> Bool {
+    /// when it did. `bias` is the lists' popularity offset (empty: none), one
+    /// per item row it knew. Items the user already has cannot be in its
+    /// list, and a user without history gets the popular list: they test nothing.
+    mutating func testBlend(user: Int32, item: Int32, bias: [Float]) -> Bool {
         guard Int(user) < interactions.byUser.count, !interactions.byUser[Int(user)].isEmpty, Int(item) < items.count,
             interactions.pair(user: user, item: item) == nil
         else { return false }
         let n = items.count
         let d = configuration.dimension
-        var scores = popularityBias() ?? [Float](repeating: 0, count: n)
+        var scores = [Float](repeating: 0, count: n)
+        for index in 0..<min(n, bias.count) { scores[index] = bias[index] }
         let u = userFactors.vector(Int(user))
         itemFactors.withUnsafeValues { values in
             cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(d), 1, values, Int32(d), u, 1, 1, &scores, 1)
