@@ -130,3 +130,61 @@ extension ItemClustersTests {
         #expect(approximate == TopKScorer(k: 4).topK(queries: users, queryRows: rows, candidates: items))
     }
 }
+
+extension ItemClustersTests {
+    /// Boosted items count wherever they are: an item with a large boost
+    /// outside the one probed cluster is scored exactly and heads the list,
+    /// an excluded one never appears, and a boost inside a probed cluster
+    /// moves its item in place (probing every cluster equals the exact
+    /// blended brute force).
+    @Test func boostedItemsAreScoredExactlyInsideAndOutsideTheProbedClusters() {
+        var random = SplitMix64(seed: 23)
+        let users = random.table(rows: 40, dimension: 8, scale: 1)
+        let items = random.table(rows: 600, dimension: 8, scale: 1)
+        let clusters = ItemClusters(items: items)
+        let bias = (0..<600).map { _ in Float.random(in: 0..<0.3, using: &random) }
+        let excluded: [Set<Int32>] = (0..<40).map { _ in Set((0..<10).map { _ in Int32.random(in: 0..<600, using: &random) }) }
+        // Three distinct items with a large boost, and one excluded item with a larger one.
+        let boosts: [[(item: Int32, score: Float)]] = (0..<40).map { user in
+            var picked = Set<Int32>()
+            while picked.count < 3 {
+                let item = Int32.random(in: 0..<600, using: &random)
+                if !excluded[user].contains(item) { picked.insert(item) }
+            }
+            return picked.sorted().map { ($0, Float(100)) } + [(excluded[user].first!, Float(200))]
+        }
+        let rows = (0..<Int32(40)).map { $0 }
+        let oneProbe = TopKScorer(k: 10).topK(
+            queries: users, queryRows: rows, candidates: items, clusters: clusters, probes: 1, bias: bias,
+            exclusions: { Array(excluded[Int($0)]) }, boosts: { boosts[Int($0)] })
+        for user in 0..<40 {
+            let big = Set(boosts[user].map(\.item)).subtracting(excluded[user])
+            #expect(big.count == 3)
+            #expect(Set(oneProbe[user].items.prefix(big.count)) == big, "user \(user)")
+            #expect(Set(oneProbe[user].items).isDisjoint(with: excluded[user]), "user \(user)")
+            for (rank, item) in oneProbe[user].items.prefix(big.count).enumerated() {
+                let boost = Double(boosts[user].first { $0.item == item }!.score)
+                let want = Reference.dot(users.vector(user), items.vector(Int(item))) + Double(bias[Int(item)]) + boost
+                #expect(abs(Double(oneProbe[user].scores[rank]) - want) < 1e-3, "user \(user) rank \(rank)")
+            }
+        }
+        let small: [[(item: Int32, score: Float)]] = (0..<40).map { _ in
+            Set((0..<20).map { _ in Int32.random(in: 0..<600, using: &random) }).sorted().map {
+                ($0, Float.random(in: 0..<1, using: &random))
+            }
+        }
+        let everyProbe = TopKScorer(k: 10).topK(
+            queries: users, queryRows: rows, candidates: items, clusters: clusters, probes: clusters.count, bias: bias,
+            exclusions: { Array(excluded[Int($0)]) }, boosts: { small[Int($0)] })
+        for user in 0..<40 {
+            var blended = bias
+            for (item, score) in small[user] { blended[Int(item)] += score }
+            let expected = exact(users.vector(user), items, bias: blended, excluded: excluded[user], k: 10)
+            for (rank, (item, score)) in expected.enumerated() {
+                #expect(abs(Double(everyProbe[user].scores[rank]) - score) < 1e-4, "user \(user) rank \(rank)")
+                let nearTie = expected.contains { $0.0 != item && abs($0.1 - score) < 1e-4 }
+                #expect(nearTie || everyProbe[user].items[rank] == item, "user \(user) rank \(rank)")
+            }
+        }
+    }
+}

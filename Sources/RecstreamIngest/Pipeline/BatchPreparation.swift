@@ -87,7 +87,7 @@ extension PipelineLoop {
         writes.offsets = nextOffsets.keys.sorted().map {
             PartitionOffset(topic: $0.topic, partition: $0.partition, nextOffset: nextOffsets[$0]!)
         }
-        metrics.recordModelSize(model)
+        metrics.recordModel(model)
         var batch = PreparedBatch(writes: writes, records: messages.count, observed: observed)
         if messages.count == 1 { batch.source = messages[0] }
         if configuration.topKIncremental && !changes.users.isEmpty {

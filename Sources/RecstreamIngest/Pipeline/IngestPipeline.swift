@@ -85,7 +85,7 @@ public final class IngestPipeline: Sendable {
         }
         health.succeeded(.postgres)
         health.modelLoaded()
-        metrics.recordModelSize(model)
+        metrics.recordModel(model)
         logger.info(
             "model loaded",
             metadata: [

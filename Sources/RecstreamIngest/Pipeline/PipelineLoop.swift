@@ -253,7 +253,7 @@ final class PipelineLoop: @unchecked Sendable {
         listScoring.forgetClusters()
         modelVersion = ModelPersistence.version(of: reloaded)
         deduplicator = EventDeduplicator(capacity: configuration.dedupWindowEvents, recent: recentEventIDs)
-        metrics.recordModelSize(model)
+        metrics.recordModel(model)
         let stored = try database.run { connection in try StateRepository(connection: connection).loadOffsets() }
         let reset: Int64 = configuration.offsetReset == .earliest ? -2 : -1
         try consumer.seek(

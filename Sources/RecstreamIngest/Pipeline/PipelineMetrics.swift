@@ -60,7 +60,8 @@ struct PipelineMetrics: Sendable {
         }
     }
 
-    func recordModelSize(_ model: RecommenderModel) {
+    /// The model's gauges: its size, and the transition weight its lists use.
+    func recordModel(_ model: RecommenderModel) {
         users.record(model.users.count)
         items.record(model.items.count)
         freshItems.record(model.items.count - model.warmItemCount)

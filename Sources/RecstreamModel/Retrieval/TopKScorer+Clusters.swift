@@ -19,8 +19,8 @@ extension TopKScorer {
     ///   - probes: clusters scored exactly per query (at least 1).
     ///   - bias: optional per-candidate score offset, one per candidate row.
     ///   - exclusions: candidate rows a query must not get.
-    ///   - boosts: per query, scores added to some candidates; those outside
-    ///     the probed clusters are scored exactly too.
+    ///   - boosts: per query, scores added to some candidates, each named
+    ///     once; those outside the probed clusters are scored exactly too.
     public func topK(
         queries: EmbeddingTable, queryRows: [Int32], candidates: EmbeddingTable, clusters: ItemClusters, probes: Int,
         bias: [Float]? = nil, exclusions: @Sendable (Int32) -> [Int32] = { _ in [] },

@@ -25,8 +25,8 @@ public struct TopKScorer: Sendable {
     ///   - candidateCount: only rows `0..<candidateCount` of `candidates` compete (default all).
     ///   - bias: optional per-candidate score offset (e.g. a popularity prior).
     ///   - exclusions: candidate rows a query must not get (e.g. items already seen).
-    ///   - boosts: per query, scores added to some candidates (e.g. what the
-    ///     query's last items say comes next).
+    ///   - boosts: per query, scores added to some candidates, each named
+    ///     once (e.g. what the query's last items say comes next).
     public func topK(
         queries: EmbeddingTable, queryRows: [Int32], candidates: EmbeddingTable, candidateCount: Int? = nil,
         bias: [Float]? = nil, exclusions: @Sendable (Int32) -> [Int32] = { _ in [] },

@@ -64,9 +64,9 @@ public struct BlendTuner: Sendable {
 
     /// Records one test: the event's item scored `target` on the
     /// factorisation and `targetBoost` on the transitions (on their common
-    /// scale), against the other candidates' `scores` (factorisation) with
-    /// `boosts` for the few that have transitions (their factorisation
-    /// scores `boostedScores`; `scores` then holds only the others).
+    /// scale). The other candidates are `boosted`, the few with transitions
+    /// (factorisation score and transition score each), and `scores`, the
+    /// factorisation scores of the rest.
     public mutating func test(
         target: Float, targetBoost: Float, scores: UnsafeBufferPointer<Float>, boosted: [(score: Float, boost: Float)]
     ) {
