@@ -37,12 +37,14 @@ public struct PrequentialEvaluation {
         public var allUsersTopKSeconds = 0.0
         public var users = 0
         public var items = 0
-        /// The transition weight the lists used at the end, and how many
-        /// events tested it.
-        public var transitionWeight: Float = 0
-        public var transitionTests = 0
-        /// The decayed hits of each transition weight tried, at the end.
-        public var transitionHits: [(weight: Float, hits: Double)] = []
+        /// The blend weights the lists used at the end, and how many events
+        /// tested them.
+        public var blendWeights = BlendWeights(popularity: 0, transitions: 0)
+        public var blendTests = 0
+        /// The decayed hits of each pair of weights tried, at the end.
+        public var blendHits: [(weights: BlendWeights, hits: Double)] = []
+        /// The decayed hits of the configured weights, at the end.
+        public var baselineHits = 0.0
 
         public var evaluatedEvents: Int { outcomes.count }
         public var hitRate: Double { Self.mean(outcomes) }
@@ -110,9 +112,10 @@ public struct PrequentialEvaluation {
         report.learnedEvents = events.count
         report.allUsersTopKSeconds = timed { _ = model.recommend(userRows: (0..<Int32(model.users.count)).map { $0 }, k: k) }
         report.users = model.users.count
-        report.transitionWeight = model.transitionWeight
-        report.transitionTests = model.blend.tests
-        report.transitionHits = Array(zip(model.blend.grid, model.blend.hits))
+        report.blendWeights = model.blendWeights
+        report.blendTests = model.blend.tests
+        report.blendHits = Array(zip(model.blend.grid, model.blend.hits))
+        report.baselineHits = model.blend.hits[model.blend.baseline]
         report.items = model.items.count
         return report
     }

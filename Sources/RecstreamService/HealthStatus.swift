@@ -42,9 +42,10 @@ struct HealthStatus {
         if let since = snapshot.commitWaitingSince { pipeline["commit_waiting_since"] = timestamp(since) }
         // Behind the freshness target: lists still flow, scored approximately.
         pipeline["lists"] = snapshot.listsApproximate ? "approximate" : "exact"
-        if let weight = snapshot.transitionWeight {
-            pipeline["transition_weight"] = Double(weight)
-            pipeline["transition_tests"] = snapshot.transitionTests
+        if let weights = snapshot.blendWeights {
+            pipeline["popularity_weight"] = Double(weights.popularity)
+            pipeline["transition_weight"] = Double(weights.transitions)
+            pipeline["blend_tests"] = snapshot.blendTests
         }
         if let recompute = snapshot.lastFullRecompute {
             pipeline["last_full_topk_seconds"] = recompute.seconds

@@ -68,11 +68,14 @@ struct EvalCommand: ParsableCommand {
                 format: "learn: %.0f events/s over all %d events (stream alone, one event at a time: %.0f events/s)",
                 report.learnEventsPerSecond, report.learnedEvents, report.streamLearnEventsPerSecond))
         print(String(format: "whole test-then-learn loop: %.0f stream events/s", report.loopEventsPerSecond))
+        let best = report.blendHits.sorted { $0.hits > $1.hits }.prefix(3)
         print(
             String(
-                format: "transition weight at the end: %.2f (%@, %d tests; decayed hits by weight: %@)", report.transitionWeight,
-                configuration.transitionTuning ? "learned" : "fixed", report.transitionTests,
-                report.transitionHits.map { String(format: "%g: %.1f", $0.weight, $0.hits) }.joined(separator: ", ")))
+                format: "blend weights at the end: popularity %g, transitions %g (%@, %d tests; decayed hits: configured %.1f, best %@)",
+                report.blendWeights.popularity, report.blendWeights.transitions,
+                configuration.blendTuning ? "learned" : "fixed", report.blendTests, report.baselineHits,
+                best.map { String(format: "%g/%g: %.1f", $0.weights.popularity, $0.weights.transitions, $0.hits) }
+                    .joined(separator: ", ")))
         print(String(format: "top-10 for all %d users: %.3f s", report.users, report.allUsersTopKSeconds))
         if let plot {
             let svg = HitRatePlot.svg(
@@ -86,7 +89,8 @@ struct EvalCommand: ParsableCommand {
                 "learn_events_per_s": report.learnEventsPerSecond, "loop_events_per_s": report.loopEventsPerSecond,
                 "stream_learn_events_per_s": report.streamLearnEventsPerSecond,
                 "fresh_item_hr_at_10": report.freshItemHitRate, "fresh_item_events": report.freshItemOutcomes.count,
-                "all_users_top10_seconds": report.allUsersTopKSeconds, "transition_weight": Double(report.transitionWeight),
+                "all_users_top10_seconds": report.allUsersTopKSeconds, "popularity_weight": Double(report.blendWeights.popularity),
+                "transition_weight": Double(report.blendWeights.transitions),
             ]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))

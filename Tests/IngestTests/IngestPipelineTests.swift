@@ -216,7 +216,7 @@ struct IngestPipelineTests {
         configuration.topK = 10
         configuration.model.popularityWeight = 0
         configuration.model.warmItemUsers = 2
-        configuration.model.transitionTuning = false
+        configuration.model.blendTuning = false
         configuration.model.transitionWeight = 0
         let producer = try KafkaProducer(properties: ["bootstrap.servers": configuration.brokers, "linger.ms": "5"])
         var produced = 0

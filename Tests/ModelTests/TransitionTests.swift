@@ -11,7 +11,7 @@ struct TransitionTests {
         configuration.warmItemUsers = 2
         configuration.sweepInterval = 0
         configuration.transitionWeight = weight
-        configuration.transitionTuning = tuning
+        configuration.blendTuning = tuning
         return configuration
     }
 
@@ -143,12 +143,10 @@ struct TransitionTests {
     /// A stream that is pure order (each user walks one fixed cycle of the
     /// catalog: its next item is the successor of its last) teaches the
     /// tuner that the transitions must count: without them (weight 0) the
-    /// lists hit far less often than with the weight it keeps.
+    /// lists (with the popularity weight it keeps) hit clearly less often
+    /// than with the transition weight it keeps.
     @Test func theTunedWeightKeepsTransitionsWhereTheStreamIsOrder() {
-        var configuration = configuration(tuning: true)
-        configuration.transitionTestRate = 1
-        configuration.transitionTestsPerBatch = 50
-        var model = RecommenderModel(configuration: configuration)
+        var model = RecommenderModel(configuration: configuration(tuning: true))
         let items = 300
         var random = SplitMix64(seed: 21)
         var cycle = Array(0..<items)
@@ -166,78 +164,135 @@ struct TransitionTests {
             }
         }
         #expect(model.blend.tests > 1_000)
-        let chosen = model.blend.grid.firstIndex(of: model.transitionWeight)!
-        #expect(model.transitionWeight > 0)
-        #expect(model.blend.hits[0] < 0.8 * model.blend.hits[chosen], "hits by weight \(model.blend.hits)")
+        let chosen = model.blend.grid.firstIndex(of: model.blendWeights)!
+        #expect(model.blendWeights.transitions > 0)
+        let withoutTransitions = model.blend.grid.firstIndex(of: BlendWeights(popularity: model.blendWeights.popularity, transitions: 0))!
+        #expect(
+            model.blend.hits[withoutTransitions] < 0.9 * model.blend.hits[chosen], "hits \(Array(zip(model.blend.grid, model.blend.hits)))")
     }
 
-    /// Each test counts, for every weight, whether the target would be in
-    /// the top k of all candidates with the blended score: against a
-    /// brute-force ranking of the same candidates in double precision. The
-    /// lists leave the baseline (the initial weight) only for a weight that
-    /// wins the tests where exactly one of the two hit by more than the
-    /// margin, the one with the most hits among those.
+    /// Each test counts, for every pair of weights, whether the target
+    /// would be in the top k of all candidates with the blended score:
+    /// against a brute-force ranking of the same candidates in double
+    /// precision. The lists leave the baseline (the initial weights) only
+    /// for weights that win the tests where exactly one of the two hit by
+    /// more than the margin, the ones with the most hits among those.
     @Test func tunerCountsEqualABruteForceRankingAndItMovesOnlyOnAClearWin() {
         var random = SplitMix64(seed: 5)
-        let weights = [0.0, 0.5, 1, 2]
-        var tuner = BlendTuner(grid: weights.map(Float.init), initial: 1, k: 3, halfLife: 50, margin: 2)
-        var hits = [Double](repeating: 0, count: 4)
-        var wins = [[Double]](repeating: [Double](repeating: 0, count: 4), count: 4)
-        var current = 2
+        let popularityWeights = [0.0, 1]
+        let transitionWeights = [0.0, 0.5, 1, 2]
+        var tuner = BlendTuner(
+            popularityWeights: popularityWeights.map(Float.init), transitionWeights: transitionWeights.map(Float.init),
+            initial: BlendWeights(popularity: 0, transitions: 1), k: 3, halfLife: 50, margin: 2)
+        let grid = popularityWeights.flatMap { p in transitionWeights.map { (p, $0) } }
+        #expect(tuner.grid.map { (Double($0.popularity), Double($0.transitions)) }.elementsEqual(grid) { $0 == $1 })
+        let baseline = 2
+        var hits = [Double](repeating: 0, count: grid.count)
+        var wins = [[Double]](repeating: [Double](repeating: 0, count: grid.count), count: grid.count)
         let decay = exp2(-1.0 / 50)
+        func candidate(transitions: Float) -> BlendCandidate {
+            BlendCandidate(
+                score: Float.random(in: -1...1, using: &random), popularity: Float.random(in: 0...1, using: &random),
+                transitions: transitions)
+        }
         for test in 0..<400 {
-            // Early tests favour no transitions, later ones strong transitions.
-            let favoured = test < 200 ? 0.0 : 2.0
-            let target = Float.random(in: -1...1, using: &random)
-            let targetBoost = Float(favoured) * Float.random(in: 0...1, using: &random)
-            let scores = (0..<20).map { _ in Float.random(in: -1...1, using: &random) }
-            let boosted = (0..<4).map { _ in
-                (score: Float.random(in: -1...1, using: &random), boost: Float(2 - favoured) * Float.random(in: 0...1, using: &random))
+            // Early tests favour no transitions, later ones strong transitions
+            // and popularity.
+            let late = test >= 200
+            var target = candidate(transitions: late ? 2 * Float.random(in: 0...1, using: &random) : 0)
+            if late { target.popularity += 1 }
+            let rest = (0..<20).map { _ in candidate(transitions: 0) }
+            let boosted = (0..<4).map { _ in candidate(transitions: (late ? 0 : 2) * Float.random(in: 0...1, using: &random)) }
+            var scores = rest.map(\.score)
+            let popularity = rest.map(\.popularity)
+            // A row that is no candidate.
+            scores.append(-.infinity)
+            scores.withUnsafeBufferPointer { scores in
+                (popularity + [5]).withUnsafeBufferPointer { popularity in
+                    tuner.test(target: target, scores: scores, popularity: popularity, boosted: boosted)
+                }
             }
-            scores.withUnsafeBufferPointer { tuner.test(target: target, targetBoost: targetBoost, scores: $0, boosted: boosted) }
-            let hit = weights.map { weight -> Bool in
-                let threshold = Double(target) + weight * Double(targetBoost)
-                let above =
-                    scores.filter { Double($0) > threshold }.count
-                    + boosted.filter { Double($0.score) + weight * Double($0.boost) > threshold }.count
-                return above < 3
+            func blended(_ c: BlendCandidate, _ weights: (Double, Double)) -> Double {
+                Double(c.score) + weights.0 * Double(c.popularity) + weights.1 * Double(c.transitions)
             }
-            for i in 0..<4 {
+            let hit = grid.map { weights -> Bool in
+                let threshold = blended(target, weights)
+                return (rest + boosted).filter { blended($0, weights) > threshold }.count < 3
+            }
+            for i in grid.indices {
                 hits[i] = hits[i] * decay + (hit[i] ? 1 : 0)
-                for j in 0..<4 { wins[i][j] = wins[i][j] * decay + (hit[i] && !hit[j] ? 1 : 0) }
+                for j in grid.indices { wins[i][j] = wins[i][j] * decay + (hit[i] && !hit[j] ? 1 : 0) }
             }
-            // The baseline (the initial weight, 1), or the weight with the most
-            // hits among those that beat it clearly.
-            current = 2
-            for i in 0..<4 where hits[i] > hits[current] && wins[i][2] - wins[2][i] > 2 * (wins[i][2] + wins[2][i]).squareRoot() {
+            var current = baseline
+            for i in grid.indices
+            where hits[i] > hits[current]
+                && wins[i][baseline] - wins[baseline][i] > 2 * (wins[i][baseline] + wins[baseline][i]).squareRoot()
+            {
                 current = i
             }
-            #expect(tuner.weight == Float(weights[current]), "test \(test)")
+            #expect(tuner.current == current, "test \(test)")
         }
         #expect(tuner.tests == 400)
-        for i in 0..<4 {
-            #expect(abs(tuner.hits[i] - hits[i]) < 1e-9, "weight \(weights[i])")
-            for j in 0..<4 { #expect(abs(tuner.wins[i][j] - wins[i][j]) < 1e-9) }
+        for i in grid.indices {
+            #expect(abs(tuner.hits[i] - hits[i]) < 1e-9, "weights \(grid[i])")
+            for j in grid.indices { #expect(abs(tuner.wins[i][j] - wins[i][j]) < 1e-9) }
         }
-        #expect(tuner.weight == 2, "the late tests favour the largest weight")
+        #expect(tuner.weights == BlendWeights(popularity: 1, transitions: 2), "the late tests favour both signals")
     }
 
-    /// Where no weight wins clearly (every weight answers every test the
-    /// same), the lists keep the weight they started from.
-    @Test func withoutAClearWinTheWeightStays() {
-        var tuner = BlendTuner(grid: [0, 1, 2], initial: 0, k: 1)
+    /// Where no weights win clearly (every pair answers every test the
+    /// same), the lists keep the weights they started from, which join the
+    /// grid when it lacks them.
+    @Test func withoutAClearWinTheWeightsStay() {
+        let initial = BlendWeights(popularity: 0.3, transitions: 0)
+        var tuner = BlendTuner(popularityWeights: [0, 1], transitionWeights: [0, 1, 2], initial: initial, k: 1)
+        #expect(tuner.grid.count == 9 && tuner.grid[tuner.baseline] == initial)
         let scores: [Float] = [0.5, 0.2]
+        let popularity: [Float] = [0, 0]
         for _ in 0..<1_000 {
-            scores.withUnsafeBufferPointer { tuner.test(target: 1, targetBoost: 0, scores: $0, boosted: []) }
+            scores.withUnsafeBufferPointer { scores in
+                popularity.withUnsafeBufferPointer { popularity in
+                    tuner.test(
+                        target: BlendCandidate(score: 1, popularity: 0, transitions: 0), scores: scores, popularity: popularity,
+                        boosted: [])
+                }
+            }
         }
-        #expect(tuner.weight == 0 && tuner.hits.allSatisfy { abs($0 - tuner.hits[0]) < 1e-9 })
+        #expect(tuner.weights == initial && tuner.hits.allSatisfy { abs($0 - tuner.hits[0]) < 1e-9 })
+    }
+
+    /// A stream that is pure popularity (every user draws its next item
+    /// from one skewed distribution, whatever it did before) teaches the
+    /// tuner to weigh popularity more than it started with: the popular
+    /// items are the best guess for everyone.
+    @Test func theTunedPopularityWeightRisesWhereTheStreamIsPopularity() {
+        var model = RecommenderModel(configuration: configuration(weight: 0, tuning: true))
+        var random = SplitMix64(seed: 41)
+        let items = 200
+        // Zipf-like: item i drawn with probability proportional to 1 / (i + 1).
+        let cumulative = (0..<items).reduce(into: [Double]()) { $0.append(($0.last ?? 0) + 1 / Double($1 + 1)) }
+        var batch: [Engagement] = []
+        for _ in 0..<20_000 {
+            let draw = Double.random(in: 0..<cumulative.last!, using: &random)
+            let item = cumulative.firstIndex { $0 > draw }!
+            batch.append(Engagement(user: "u\(Int.random(in: 0..<300, using: &random))", item: "i\(item)"))
+            if batch.count == 50 {
+                model.apply(batch)
+                batch.removeAll()
+            }
+        }
+        #expect(model.blend.tests > 1_000)
+        let baseline = model.blend.baseline
+        #expect(model.blend.grid[baseline] == BlendWeights(popularity: 0.1, transitions: 0))
+        #expect(model.blendWeights.popularity > 0.1, "hits \(Array(zip(model.blend.grid, model.blend.hits)))")
+        let chosen = model.blend.grid.firstIndex(of: model.blendWeights)!
+        #expect(model.blend.hits[baseline] < model.blend.hits[chosen])
     }
 
     /// A model restored from its stored state (interactions with their
     /// recency, transitions, the blend) scores what comes next as before.
     @Test func aRestoredModelKeepsItsTransitionsAndItsBlend() throws {
-        var configuration = configuration(tuning: true)
-        configuration.transitionTestRate = 1
+        let configuration = configuration(tuning: true)
         var model = RecommenderModel(configuration: configuration)
         let log = events(count: 3_000, users: 30, items: 60, seed: 31)
         for start in stride(from: 0, to: log.count, by: 100) { model.apply(Array(log[start..<start + 100])) }
@@ -254,7 +309,8 @@ struct TransitionTests {
         }
         snapshot.blend = (model.blend.hits, model.blend.wins, model.blend.current, model.blend.tests)
         let restored = try RecommenderModel(configuration: configuration, restoring: snapshot)
-        #expect(restored.transitionWeight == model.transitionWeight && restored.blend.hits == model.blend.hits)
+        #expect(model.blend.tests > 0)
+        #expect(restored.blendWeights == model.blendWeights && restored.blend.hits == model.blend.hits)
         for user in 0..<Int32(model.users.count) {
             #expect(restored.transitionScores(ofUser: user) == model.transitionScores(ofUser: user), "user \(user)")
         }

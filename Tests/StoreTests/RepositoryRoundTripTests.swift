@@ -38,9 +38,10 @@ struct RepositoryRoundTripTests {
             CentroidRow(kind: .global, key: "", sum: (0..<dimension).map { -Double($0) * .pi }, count: 9),
         ]
         writes.transitions = (0..<users).map { TransitionRow(from: Int64($0), to: Int64(($0 + 3) % users), weight: Float($0 % 7) + 1) }
-        writes.blendTuning = [0, 0.5, 2].enumerated().map { index, weight in
+        writes.blendTuning = [(0, 0), (0.1, 0.5), (0.1, 2)].enumerated().map { index, weights in
             BlendTuningRow(
-                transitionWeight: weight, hits: Double(index) * 1.25, wins: [0, 0.5 * Double(index), .pi], chosen: index == 1, tests: 40)
+                popularityWeight: weights.0, transitionWeight: weights.1, hits: Double(index) * 1.25,
+                wins: [0, 0.5 * Double(index), .pi], chosen: index == 1, tests: 40)
         }
         writes.deadLetters = [
             DeadLetter(topic: "t", partition: 2, offset: 41, key: [0xFF, 0x00], payload: [0xC3, 0x28, 0x7B], reason: "not valid JSON")

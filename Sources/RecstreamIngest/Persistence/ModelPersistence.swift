@@ -35,7 +35,8 @@ public enum ModelPersistence {
         snapshot.transitions = try state.loadTransitions().map { (Int32($0.from), Int32($0.to), $0.weight) }
         // The tuning of another grid (an upgrade that changed it) starts over.
         let tuning = try state.loadBlendTuning()
-        if tuning.map(\.transitionWeight) == configuration.transitionWeightGrid.sorted(),
+        let grid = BlendTuner(configuration: configuration).grid
+        if tuning.map({ BlendWeights(popularity: $0.popularityWeight, transitions: $0.transitionWeight) }) == grid,
             let current = tuning.firstIndex(where: \.chosen)
         {
             snapshot.blend = (tuning.map(\.hits), tuning.map(\.wins), current, Int(tuning[current].tests))
@@ -108,8 +109,8 @@ public enum ModelPersistence {
             let blend = model.blend
             writes.blendTuning = blend.grid.indices.map { index in
                 BlendTuningRow(
-                    transitionWeight: blend.grid[index], hits: blend.hits[index], wins: blend.wins[index],
-                    chosen: index == blend.current, tests: Int64(blend.tests))
+                    popularityWeight: blend.grid[index].popularity, transitionWeight: blend.grid[index].transitions,
+                    hits: blend.hits[index], wins: blend.wins[index], chosen: index == blend.current, tests: Int64(blend.tests))
             }
         }
         return writes

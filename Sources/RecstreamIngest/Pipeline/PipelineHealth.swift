@@ -49,10 +49,10 @@ public final class PipelineHealth: Sendable {
         public var lastFullRecompute: (seconds: Double, finishedAt: Date)?
         /// Whether the last batch's lists were scored approximately (`ListScoring`).
         public var listsApproximate = false
-        /// The weight of what comes next in the lists, as the stream taught
-        /// it (`BlendTuner`), and the events that tested it.
-        public var transitionWeight: Float?
-        public var transitionTests = 0
+        /// The popularity and transition weights of the lists, as the
+        /// stream taught them (`BlendTuner`), and the events that tested them.
+        public var blendWeights: (popularity: Float, transitions: Float)?
+        public var blendTests = 0
     }
 
     private let state: Mutex<Snapshot>
@@ -102,10 +102,10 @@ public final class PipelineHealth: Sendable {
         state.withLock { $0.listsApproximate = approximate }
     }
 
-    func setTransitionWeight(_ weight: Float, tests: Int) {
+    func setBlend(popularity: Float, transitions: Float, tests: Int) {
         state.withLock {
-            $0.transitionWeight = weight
-            $0.transitionTests = tests
+            $0.blendWeights = (popularity, transitions)
+            $0.blendTests = tests
         }
     }
 

@@ -160,7 +160,8 @@ final class PipelineLoop: @unchecked Sendable {
     private func flush(_ records: [KafkaMessage], clearingSuspects: Bool = false) throws {
         var batch = prepare(records)
         batch.writes.clearsSuspects = clearingSuspects
-        health.setTransitionWeight(model.transitionWeight, tests: model.blend.tests)
+        let weights = model.blendWeights
+        health.setBlend(popularity: weights.popularity, transitions: weights.transitions, tests: model.blend.tests)
         try committer.submit { [writer, batch] in try writer.write(batch) }
         // Scored while the batch commits; the model is not touched again
         // until the next batch, after this.

@@ -18,8 +18,9 @@ struct PipelineMetrics: Sendable {
     private let items = Gauge(label: "recstream_items")
     private let freshItems = Gauge(label: "recstream_fresh_items")
     private let listsApproximate = Gauge(label: "recstream_lists_approximate")
+    private let popularityWeight = Gauge(label: "recstream_popularity_weight")
     private let transitionWeight = Gauge(label: "recstream_transition_weight")
-    private let transitionTests = Gauge(label: "recstream_transition_tests")
+    private let blendTests = Gauge(label: "recstream_blend_tests")
     private let approximateLists = Counter(label: "recstream_lists_approximate_total")
 
     /// What one committed batch did, by topic and by event type.
@@ -60,13 +61,15 @@ struct PipelineMetrics: Sendable {
         }
     }
 
-    /// The model's gauges: its size, and the transition weight its lists use.
+    /// The model's gauges: its size, and the blend weights its lists use.
     func recordModel(_ model: RecommenderModel) {
         users.record(model.users.count)
         items.record(model.items.count)
         freshItems.record(model.items.count - model.warmItemCount)
-        transitionWeight.record(Double(model.transitionWeight))
-        transitionTests.record(model.blend.tests)
+        let weights = model.blendWeights
+        popularityWeight.record(Double(weights.popularity))
+        transitionWeight.record(Double(weights.transitions))
+        blendTests.record(model.blend.tests)
     }
 
     /// The last full recompute's duration and age; not exported before the first one.

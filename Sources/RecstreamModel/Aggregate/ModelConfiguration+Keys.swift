@@ -48,15 +48,18 @@ extension ModelConfiguration {
         .init("fresh_item_centroids", \.freshItemCentroids, "Fresh items start at their centroid (false: a small random vector)."),
         .init(
             "fresh_item_prior_weight", \.freshItemPriorWeight, .atLeast(0), "Pull of a not-yet-warm item's projection toward its centroid."),
-        .init("popularity_weight", \.popularityWeight, .atLeast(0), "beta: scores add beta * log(1 + the item's decayed event count)."),
+        .init(
+            "popularity_weight", \.popularityWeight, .atLeast(0),
+            "beta: scores add beta * log(1 + the item's decayed event count): where tuning starts, or the fixed weight without it."
+        ),
         .init("popularity_half_life", \.popularityHalfLife, .greaterThan(0), "Events after which an item's popularity count has halved."),
         .init(
             "transition_weight", \.transitionWeight, .atLeast(0),
             "Weight of what comes next (how often an item followed the user's last items) in every list, against the factorisation's 1 (0 = off): where tuning starts, or the fixed weight without it."
         ),
         .init(
-            "transition_tuning", \.transitionTuning,
-            "Learn the transition weight from the stream: sampled events test the user's list under each weight of a grid, and the lists take the one with the most recent hits."
+            "blend_tuning", \.blendTuning,
+            "Learn the popularity and transition weights from the stream: sampled events test the user's list under each pair of weights of a grid, and the lists take the pair with the most recent hits among those that beat the configured weights clearly."
         ),
         .init(
             "transition_memory", \.transitionMemory, .between(1...100), "A user's last this many distinct items score their successors."),

@@ -61,24 +61,28 @@ public struct ModelConfiguration: Sendable, Equatable, Codable {
     /// Pull of a not-yet-warm item's projection toward its centroid vector
     /// (a ridge prior of this strength; 0 = plain projection).
     public var freshItemPriorWeight: Float = 1
-    /// beta: scores get `beta * log(1 + decayed event count of the item)`.
+    /// beta: scores get `beta * log(1 + decayed event count of the item)`:
+    /// the weight to start from while `blendTuning` learns it, else fixed.
     public var popularityWeight: Float = 0.1
     /// Events after which an item's popularity count has halved.
     public var popularityHalfLife: Double = 500
     /// Weight of what comes next (`TransitionCounts`) in every list, as
     /// standardised scores added to the factorisation's (0 = off): the
-    /// weight to start from while `transitionTuning` learns it, else fixed.
+    /// weight to start from while `blendTuning` learns it, else fixed.
     public var transitionWeight: Float = 0
-    /// Whether the transition weight is learned from the stream
-    /// (`BlendTuner`), among `transitionWeightGrid`.
-    public var transitionTuning = true
+    /// Whether the popularity and transition weights are learned from the
+    /// stream (`BlendTuner`), among `popularityWeightGrid` and
+    /// `transitionWeightGrid` (each with the configured weight added).
+    public var blendTuning = true
+    /// The popularity weights the tuning tries.
+    public var popularityWeightGrid: [Float] = [0, 0.05, 0.1, 0.2, 0.4, 0.8]
     /// The transition weights the tuning tries.
     public var transitionWeightGrid: [Float] = [0, 0.25, 0.5, 1, 2, 4]
-    /// At most this many events of a batch test the weights, each event
-    /// with probability `transitionTestRate` (a test costs about a full
-    /// list's scoring).
-    public var transitionTestsPerBatch = 8
-    public var transitionTestRate = 0.25
+    /// Item scorings the tests of one batch may spend (a test scores the
+    /// whole catalog once): a batch tests up to `blendTestBudget / items`
+    /// of its events, at least `blendMinimumTests`, drawn at random.
+    public var blendTestBudget = 1 << 20
+    public var blendMinimumTests = 8
     /// A user's last this many distinct items score their successors.
     public var transitionMemory = 5
     /// Scale of random initial vectors (uniform in [-s, s] / sqrt(d)).

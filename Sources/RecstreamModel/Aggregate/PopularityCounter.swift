@@ -37,10 +37,25 @@ public struct PopularityCounter: Sendable {
         return (0..<items).map { $0 < scaled.count ? scaled[$0] * factor : 0 }
     }
 
-    /// Score offsets `weight * log(1 + decayed count)` for item rows `0..<items`.
-    public func bias(weight: Float, items: Int) -> [Float] {
+    /// `log(1 + decayed count)` of each item row as of the last
+    /// `refreshLogCounts()`: what every list's popularity term is made of,
+    /// computed once per batch rather than once per list.
+    public private(set) var logCounts: [Float] = []
+
+    /// Recomputes `logCounts` for every item row now.
+    public mutating func refreshLogCounts() {
         let factor = exp2(-Double(clock - epoch) / halfLife)
-        return (0..<items).map { $0 < scaled.count ? weight * log1p(Float(scaled[$0] * factor)) : 0 }
+        logCounts = scaled.map { log1p(Float($0 * factor)) }
+    }
+
+    /// `logCounts` for item rows `0..<items` (0 for rows added since).
+    public func logCounts(items: Int) -> [Float] {
+        logCounts.count >= items ? Array(logCounts.prefix(items)) : logCounts + repeatElement(0, count: items - logCounts.count)
+    }
+
+    /// Score offsets `weight * logCounts` for item rows `0..<items`.
+    public func bias(weight: Float, items: Int) -> [Float] {
+        logCounts(items: items).map { weight * $0 }
     }
 
     private mutating func rebase() {

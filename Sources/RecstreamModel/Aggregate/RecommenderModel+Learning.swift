@@ -52,19 +52,10 @@ extension RecommenderModel {
             curvature.refresh(userGramian: userGramian, itemGramian: itemGramian, eventsNow: statistics.events)
         }
         var scratch = [Float](repeating: 0, count: 4 * configuration.dimension)
-        var blendTests = 0
-        // The lists a batch's tests judge were published with the popularity before it.
-        var listBias: [Float]?
+        if configuration.blendTuning && testBlend(before: events) { changes.blendTested = true }
         for event in events {
             let user = resolveUser(event.user)
             let item = resolveItem(event.item).row
-            if configuration.transitionTuning && blendTests < configuration.transitionTestsPerBatch
-                && Double.random(in: 0..<1, using: &blendSampling) < configuration.transitionTestRate
-            {
-                if listBias == nil { listBias = popularityBias() ?? [] }
-                if testBlend(user: user, item: item, bias: listBias!) { changes.blendTested = true }
-                blendTests += 1
-            }
             let weight = configuration.eventWeights.weight(of: event.type) * (event.weight ?? 1)
             if let previous = interactions.lastItem(ofUser: user), previous != item {
                 transitions.record(from: previous, to: item)
@@ -114,6 +105,7 @@ extension RecommenderModel {
         if sweep != nil {
             (changes.sweptUsers, changes.sweptItems) = continueSweep(rowBudget: configuration.sweepSliceRows)
         }
+        popularity.refreshLogCounts()
         return changes
     }
 

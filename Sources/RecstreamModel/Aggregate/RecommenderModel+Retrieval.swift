@@ -1,8 +1,10 @@
 extension RecommenderModel {
-    /// Score offsets from decayed popularity (nil when its weight is 0).
+    /// Score offsets from decayed popularity, by the blend's popularity
+    /// weight (nil when it is 0).
     public func popularityBias() -> [Float]? {
-        guard configuration.popularityWeight > 0 else { return nil }
-        return popularity.bias(weight: configuration.popularityWeight, items: items.count)
+        let weight = blendWeights.popularity
+        guard weight > 0 else { return nil }
+        return popularity.bias(weight: weight, items: items.count)
     }
 
     /// Top-k items for each user row, by `<u, v> + popularity bias`, items

@@ -35,7 +35,7 @@ public struct RecommenderModel: Sendable {
     public internal(set) var popularity: PopularityCounter
     /// How often each item followed another in users' streams.
     public internal(set) var transitions = TransitionCounts()
-    /// The transition weight learned from the stream.
+    /// The blend weights learned from the stream.
     public internal(set) var blend: BlendTuner
     public internal(set) var statistics = ModelStatistics()
     var random: SplitMix64
@@ -63,7 +63,7 @@ public struct RecommenderModel: Sendable {
         itemGramian = Gramian(dimension: d)
         centroids = ColdStartCentroids(dimension: d)
         popularity = PopularityCounter(halfLife: configuration.popularityHalfLife)
-        blend = BlendTuner(grid: configuration.transitionWeightGrid, initial: configuration.transitionWeight)
+        blend = BlendTuner(configuration: configuration)
         random = SplitMix64(seed: configuration.seed)
         blendSampling = SplitMix64(seed: configuration.seed ^ 0x626C_656E_6454_756E)
         unfoldedUsers = PendingVectorChanges(dimension: d)

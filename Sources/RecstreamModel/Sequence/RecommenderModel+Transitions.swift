@@ -1,5 +1,3 @@
-import CBLAS
-
 extension RecommenderModel {
     /// The user's last `count` distinct items, most recent first.
     public func recentItems(ofUser user: Int32, count: Int) -> [Int32] {
@@ -28,16 +26,10 @@ extension RecommenderModel {
         return scores
     }
 
-    /// The transition weight the lists use now: learned from the stream
-    /// (`BlendTuner`), or the configured one when tuning is off.
-    public var transitionWeight: Float {
-        configuration.transitionTuning ? blend.weight : configuration.transitionWeight
-    }
-
     /// The transition scores each user's list adds to `<u, v> + bias`:
-    /// `transitionWeight` times `transitionScale`.
+    /// the blend's transition weight times `transitionScale`.
     var transitionBoosts: @Sendable (Int32) -> [(item: Int32, score: Float)] {
-        let weight = transitionWeight
+        let weight = blendWeights.transitions
         guard weight > 0, items.count > 0 else { return { _ in [] } }
         let model = self
         return { user in
@@ -60,39 +52,6 @@ extension RecommenderModel {
         let variance = squares / n - (sum / n) * (sum / n)
         let spread = innerProductSpread(ofUser: user)
         return variance > 0 && spread > 0 ? spread / variance.squareRoot() : 0
-    }
-
-    /// Tests the user's list on its next item under every weight of the
-    /// tuner's grid (`BlendTuner.test`), before the event is learned; true
-    /// when it did. `bias` is the lists' popularity offset (empty: none), one
-    /// per item row it knew. Items the user already has cannot be in its
-    /// list, and a user without history gets the popular list: they test nothing.
-    mutating func testBlend(user: Int32, item: Int32, bias: [Float]) -> Bool {
-        guard Int(user) < interactions.byUser.count, !interactions.byUser[Int(user)].isEmpty, Int(item) < items.count,
-            interactions.pair(user: user, item: item) == nil
-        else { return false }
-        let n = items.count
-        let d = configuration.dimension
-        var scores = [Float](repeating: 0, count: n)
-        for index in 0..<min(n, bias.count) { scores[index] = bias[index] }
-        let u = userFactors.vector(Int(user))
-        itemFactors.withUnsafeValues { values in
-            cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(d), 1, values, Int32(d), u, 1, 1, &scores, 1)
-        }
-        for entry in interactions.byUser[Int(user)] { scores[Int(entry.item)] = -.infinity }
-        let transitions = transitionScores(ofUser: user)
-        let scale = transitionScale(ofUser: user, scores: transitions)
-        let target = scores[Int(item)]
-        scores[Int(item)] = -.infinity
-        var boosted: [(score: Float, boost: Float)] = []
-        for (other, score) in transitions where other != item && scores[Int(other)] > -.infinity {
-            boosted.append((scores[Int(other)], score * scale))
-            scores[Int(other)] = -.infinity
-        }
-        scores.withUnsafeBufferPointer { scores in
-            blend.test(target: target, targetBoost: (transitions[item] ?? 0) * scale, scores: scores, boosted: boosted)
-        }
-        return true
     }
 
     /// `sqrt(u^T G_V u / n)`: the root mean square of the user's inner

@@ -8,7 +8,8 @@ enum BulkTables {
     static let interactions = BulkTable<InteractionRow>(name: "interactions", conflict: .update(key: ["user_id", "item_id"]))
     static let centroids = BulkTable<CentroidRow>(name: "centroids", conflict: .update(key: ["kind", "key"]))
     static let transitions = BulkTable<TransitionRow>(name: "item_transitions", conflict: .update(key: ["from_item", "to_item"]))
-    static let blendTuning = BulkTable<BlendTuningRow>(name: "blend_tuning", conflict: .update(key: ["transition_weight"]))
+    static let blendTuning = BulkTable<BlendTuningRow>(
+        name: "blend_tuning", conflict: .update(key: ["popularity_weight", "transition_weight"]))
     static let offsets = BulkTable<PartitionOffset>(
         name: "consumer_offsets", conflict: .update(key: ["topic", "partition"], touching: "updated_at"))
     static let deadLetters = BulkTable<DeadLetter>(name: "dead_letters", conflict: .none)

@@ -109,7 +109,7 @@ public struct StateRepository: Sendable {
     }
 
     public func loadBlendTuning() throws -> [BlendTuningRow] {
-        try connection.read(BulkTables.blendTuning, "order by transition_weight")
+        try connection.read(BulkTables.blendTuning, "order by popularity_weight, transition_weight")
     }
 
     public func loadOffsets() throws -> [PartitionOffset] {

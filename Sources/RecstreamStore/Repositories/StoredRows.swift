@@ -84,17 +84,19 @@ public struct TransitionRow: Sendable, Equatable, CopyReadableRow {
     }
 }
 
-/// One transition weight the lists tried (`blend_tuning`): its decayed
-/// hits, its decayed wins over every weight tried (ascending by weight),
-/// and whether the lists use it.
+/// One pair of weights the lists tried (`blend_tuning`): its decayed hits,
+/// its decayed wins over every pair tried (by popularity weight, then
+/// transition weight), and whether the lists use it.
 public struct BlendTuningRow: Sendable, Equatable, CopyReadableRow {
+    public var popularityWeight: Float
     public var transitionWeight: Float
     public var hits: Double
     public var wins: [Double]
     public var chosen: Bool
     public var tests: Int64
 
-    public init(transitionWeight: Float, hits: Double, wins: [Double], chosen: Bool, tests: Int64) {
+    public init(popularityWeight: Float, transitionWeight: Float, hits: Double, wins: [Double], chosen: Bool, tests: Int64) {
+        self.popularityWeight = popularityWeight
         self.transitionWeight = transitionWeight
         self.hits = hits
         self.wins = wins
@@ -102,9 +104,10 @@ public struct BlendTuningRow: Sendable, Equatable, CopyReadableRow {
         self.tests = tests
     }
 
-    static let columns = ["transition_weight", "hits", "wins", "chosen", "tests"]
+    static let columns = ["popularity_weight", "transition_weight", "hits", "wins", "chosen", "tests"]
 
     func encode(into writer: inout BinaryCopyWriter) {
+        writer.append(popularityWeight)
         writer.append(transitionWeight)
         writer.append(hits)
         writer.append(doubleArray: wins)
@@ -113,6 +116,7 @@ public struct BlendTuningRow: Sendable, Equatable, CopyReadableRow {
     }
 
     init(from reader: inout BinaryCopyReader) throws {
+        popularityWeight = try reader.readFloat().required("blend_tuning.popularity_weight")
         transitionWeight = try reader.readFloat().required("blend_tuning.transition_weight")
         hits = try reader.readDouble().required("blend_tuning.hits")
         wins = try reader.readDoubleArray().required("blend_tuning.wins")
