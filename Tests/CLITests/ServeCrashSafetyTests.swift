@@ -23,9 +23,11 @@ struct ServeCrashSafetyTests {
         let producer = try KafkaProducer(properties: ["bootstrap.servers": brokers, "linger.ms": "5"])
         var random = SplitMix64(seed: 17)
         var expected: [String: Float] = [:]
-        // Keyed by user, a user's events stay in order: each change of item is one step.
+        // Keyed by user, a user's events stay in order. An event that
+        // changes the user's item steps to it from each of the user's last 3
+        // distinct items (the item itself skipped), the k-th weighing 2^(1-k).
         var expectedSteps: [String: Float] = [:]
-        var previous: [String: String] = [:]
+        var recent: [String: [String]] = [:]
         let weights: [EventType: Float] = [.view: 1, .click: 2, .like: 4]
         let eventCount = 20_000
         for index in 0..<eventCount {
@@ -33,8 +35,14 @@ struct ServeCrashSafetyTests {
             let item = "i\(Int.random(in: 0..<800, using: &random))"
             let type = EventType.allCases[index % 3]
             expected["\(user)/\(item)", default: 0] += weights[type]!
-            if let last = previous[user], last != item { expectedSteps["\(last)>\(item)", default: 0] += 1 }
-            previous[user] = item
+            var items = recent[user] ?? []
+            if let last = items.first, last != item {
+                for (k, from) in items.prefix(3).enumerated() where from != item {
+                    expectedSteps["\(from)>\(item)", default: 0] += pow(2, -Float(k))
+                }
+            }
+            items.removeAll { $0 == item }
+            recent[user] = [item] + items
             try producer.send(
                 topic: engagements, key: user,
                 value: #"{"event_id":"c\#(index)","user_id":"\#(user)","item_id":"\#(item)","type":"\#(type.rawValue)","ts":\#(index)}"#)

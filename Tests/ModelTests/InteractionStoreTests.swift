@@ -36,6 +36,34 @@ struct InteractionStoreTests {
         }
     }
 
+    /// Each user's kept recent items are its last distinct items by their
+    /// latest event, most recent first, as recorded and as restored (the
+    /// pairs put back in any order).
+    @Test func recentItemsAreTheLastDistinctItemsRecordedAndRestored() {
+        var random = SplitMix64(seed: 78)
+        var store = InteractionStore(recentCapacity: 4)
+        var log: [Int32: [Int32]] = [:]
+        for _ in 0..<3_000 {
+            // Few items per user, so that repeats move kept items up.
+            let (user, item) = (Int32.random(in: 0..<25, using: &random), Int32.random(in: 0..<8, using: &random))
+            store.record(user: user, item: item, weight: 1)
+            log[user, default: []].append(item)
+        }
+        var restored = InteractionStore(recentCapacity: 4)
+        var pairs = store.byUser.enumerated().flatMap { user, entries in entries.map { (Int32(user), $0) } }
+        pairs.shuffle(using: &random)
+        for (user, entry) in pairs {
+            restored.restore(user: user, item: entry.item, weight: entry.weight, lastSequence: entry.lastSequence)
+        }
+        for (user, items) in log {
+            var expected: [Int32] = []
+            for item in items.reversed() where !expected.contains(item) { expected.append(item) }
+            #expect(Array(store.recentItems(ofUser: user)) == Array(expected.prefix(4)), "user \(user)")
+            #expect(Array(restored.recentItems(ofUser: user)) == Array(expected.prefix(4)), "user \(user), restored")
+        }
+        #expect(store.recentItems(ofUser: 99).isEmpty)
+    }
+
     @Test func confidenceFollowsTheStatedFormula() {
         let plain = ConfidenceModel(alpha: 2)
         #expect(plain.confidence(weight: 3, eventsSince: 50) == 7)

@@ -27,11 +27,35 @@ struct TransitionTests {
         }
     }
 
+    /// The steps of a log, counted straight from it: an event that does not
+    /// repeat its user's last item steps to it from each of the user's last
+    /// `window` distinct items before it (the item itself skipped), the k-th
+    /// most recent weighing 2^(1-k).
+    static func steps(of log: [Engagement], window: Int) -> [String: [String: Float]] {
+        var steps: [String: [String: Float]] = [:]
+        var recent: [String: [String]] = [:]
+        for event in log {
+            var items = recent[event.user] ?? []
+            if let last = items.first, last != event.item {
+                for (k, from) in items.prefix(window).enumerated() where from != event.item {
+                    steps[from, default: [:]][event.item, default: 0] += pow(2, -Float(k))
+                }
+            }
+            items.removeAll { $0 == event.item }
+            items.insert(event.item, at: 0)
+            recent[event.user] = items
+        }
+        return steps
+    }
+
     /// The counts after a replay in batches of every size equal a count
-    /// straight from the log: per user, each change of item is one step.
-    @Test func countsEqualTheStepsOfEachUsersStream() {
+    /// straight from the log.
+    @Test(arguments: [1, 3])
+    func countsEqualTheStepsOfEachUsersStream(window: Int) {
         let log = events(count: 3_000, users: 40, items: 60, seed: 3)
-        var model = RecommenderModel(configuration: configuration())
+        var configuration = configuration()
+        configuration.transitionWindow = window
+        var model = RecommenderModel(configuration: configuration)
         var random = SplitMix64(seed: 4)
         var start = 0
         while start < log.count {
@@ -40,10 +64,8 @@ struct TransitionTests {
             start += size
         }
         var expected: [String: Float] = [:]
-        var previous: [String: String] = [:]
-        for event in log {
-            if let last = previous[event.user], last != event.item { expected["\(last)>\(event.item)", default: 0] += 1 }
-            previous[event.user] = event.item
+        for (from, successors) in Self.steps(of: log, window: window) {
+            for (to, weight) in successors { expected["\(from)>\(to)"] = weight }
         }
         var stored: [String: Float] = [:]
         for (from, successors) in model.transitions.successors.enumerated() {
@@ -61,12 +83,7 @@ struct TransitionTests {
         let log = events(count: 2_000, users: 20, items: 40, seed: 8)
         var model = RecommenderModel(configuration: configuration())
         model.apply(log)
-        var steps: [String: [String: Float]] = [:]
-        var previous: [String: String] = [:]
-        for event in log {
-            if let last = previous[event.user], last != event.item { steps[last, default: [:]][event.item, default: 0] += 1 }
-            previous[event.user] = event.item
-        }
+        let steps = Self.steps(of: log, window: model.configuration.transitionWindow)
         for user in Set(log.map(\.user)) {
             var recent: [String] = []
             for event in log.reversed() where event.user == user && !recent.contains(event.item) {

@@ -24,18 +24,28 @@ public struct InteractionStore: Sendable {
     public private(set) var byItem: [[ItemEntry]] = []
     /// Events recorded per user so far.
     public private(set) var userEventCounts: [Int64] = []
-    /// Each user's item of its last event, with that event's counter (-1: none yet).
-    private var lastEvents: [(item: Int32, sequence: Int64)] = []
+    /// How many of each user's most recent distinct items are kept
+    /// (`recentItems`).
+    public let recentCapacity: Int
+    /// Each user's `recentCapacity` most recent distinct items, most recent
+    /// first (-1 past the user's items), and their last event counters:
+    /// flat, `recentCapacity` slots per user.
+    private var recent: [Int32] = []
+    private var recentSequences: [Int64] = []
     public private(set) var pairCount = 0
 
-    public init() {}
+    public init(recentCapacity: Int = 1) {
+        precondition(recentCapacity > 0)
+        self.recentCapacity = recentCapacity
+    }
 
     /// Makes room for rows up to the given counts.
     public mutating func ensure(users: Int, items: Int) {
         while byUser.count < users {
             byUser.append([])
             userEventCounts.append(0)
-            lastEvents.append((-1, -1))
+            recent.append(contentsOf: repeatElement(-1, count: recentCapacity))
+            recentSequences.append(contentsOf: repeatElement(-1, count: recentCapacity))
         }
         while byItem.count < items { byItem.append([]) }
     }
@@ -48,7 +58,7 @@ public struct InteractionStore: Sendable {
         let u = Int(user)
         let sequence = userEventCounts[u]
         userEventCounts[u] += 1
-        lastEvents[u] = (item, sequence)
+        keepRecent(user: u, item: item, sequence: sequence)
         if let position = byUser[u].firstIndex(where: { $0.item == item }) {
             byUser[u][position].weight += weight
             byUser[u][position].lastSequence = sequence
@@ -71,13 +81,39 @@ public struct InteractionStore: Sendable {
             UserEntry(item: item, weight: weight, lastSequence: lastSequence, indexInItemList: Int32(byItem[Int(item)].count)))
         byItem[Int(item)].append(ItemEntry(user: user, weight: weight, lastSequence: lastSequence))
         pairCount += 1
-        if lastSequence > lastEvents[Int(user)].sequence { lastEvents[Int(user)] = (item, lastSequence) }
+        keepRecent(user: Int(user), item: item, sequence: lastSequence)
     }
 
-    /// The item of the user's last event, if it has one.
-    public func lastItem(ofUser user: Int32) -> Int32? {
-        guard Int(user) < lastEvents.count, lastEvents[Int(user)].item >= 0 else { return nil }
-        return lastEvents[Int(user)].item
+    /// The user's most recent distinct items (by their last event), most
+    /// recent first: at most `recentCapacity`.
+    public func recentItems(ofUser user: Int32) -> ArraySlice<Int32> {
+        guard Int(user) < userEventCounts.count else { return [] }
+        let start = Int(user) * recentCapacity
+        let slots = recent[start..<start + recentCapacity]
+        return slots.prefix { $0 >= 0 }
+    }
+
+    /// Puts `item`, last seen at `sequence`, in its place among the user's
+    /// kept recent items (by sequence, latest first), if it is recent enough.
+    private mutating func keepRecent(user: Int, item: Int32, sequence: Int64) {
+        let start = user * recentCapacity
+        let end = start + recentCapacity
+        // Its older slot, if kept, is freed; the slots after it move up.
+        if let old = (start..<end).first(where: { recent[$0] == item }) {
+            for slot in old..<end - 1 {
+                recent[slot] = recent[slot + 1]
+                recentSequences[slot] = recentSequences[slot + 1]
+            }
+            recent[end - 1] = -1
+            recentSequences[end - 1] = -1
+        }
+        guard let position = (start..<end).first(where: { recent[$0] < 0 || recentSequences[$0] < sequence }) else { return }
+        for slot in stride(from: end - 1, to: position, by: -1) {
+            recent[slot] = recent[slot - 1]
+            recentSequences[slot] = recentSequences[slot - 1]
+        }
+        recent[position] = item
+        recentSequences[position] = sequence
     }
 
     /// Sets a user's event counter (restoring from storage).

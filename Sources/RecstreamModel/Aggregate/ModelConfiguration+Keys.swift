@@ -62,6 +62,10 @@ extension ModelConfiguration {
             "Learn the popularity and transition weights from the stream: sampled events test the user's list under each pair of weights of a grid, and the lists take the pair with the most recent hits among those that beat the configured weights clearly."
         ),
         .init(
+            "transition_window", \.transitionWindow, .between(1...16),
+            "Each event is a step to its item from each of the user's last this many distinct items, the k-th most recent weighing 2^(1-k)."
+        ),
+        .init(
             "transition_memory", \.transitionMemory, .between(1...100), "A user's last this many distinct items score their successors."),
         .init("initial_scale", \.initialScale, .greaterThan(0), "Scale of random initial vectors."),
         .init("seed", \.seed, "Seed of every random choice the model makes."),

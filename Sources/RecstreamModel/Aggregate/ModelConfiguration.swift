@@ -80,9 +80,16 @@ public struct ModelConfiguration: Sendable, Equatable, Codable {
     public var transitionWeightGrid: [Float] = [0, 0.25, 0.5, 1, 2, 4]
     /// Item scorings the tests of one batch may spend (a test scores the
     /// whole catalog once): a batch tests up to `blendTestBudget / items`
-    /// of its events, at least `blendMinimumTests`, drawn at random.
+    /// of its events (at least `blendMinimumTests`) and up to
+    /// `blendTestShare` of them (at least one), drawn at random.
     public var blendTestBudget = 1 << 20
     public var blendMinimumTests = 8
+    public var blendTestShare = 0.25
+    /// Each event is a step from each of the user's last this many
+    /// distinct items, the k-th most recent weighing `2^(1-k)` (powers of
+    /// two, so that the sums are exact in any order while below
+    /// `2^(25 - window)`).
+    public var transitionWindow = 3
     /// A user's last this many distinct items score their successors.
     public var transitionMemory = 5
     /// Scale of random initial vectors (uniform in [-s, s] / sqrt(d)).

@@ -57,10 +57,7 @@ extension RecommenderModel {
             let user = resolveUser(event.user)
             let item = resolveItem(event.item).row
             let weight = configuration.eventWeights.weight(of: event.type) * (event.weight ?? 1)
-            if let previous = interactions.lastItem(ofUser: user), previous != item {
-                transitions.record(from: previous, to: item)
-                changes.transitions.insert(TransitionCounts.Transition(from: previous, to: item))
-            }
+            recordTransitions(user: user, item: item, into: &changes)
             let pair = interactions.record(user: user, item: item, weight: weight)
             popularity.record(item: item)
             statistics.events += 1

@@ -19,7 +19,7 @@ public struct RecommenderModel: Sendable {
     public internal(set) var itemFactors: EmbeddingTable
     public internal(set) var userGramian: Gramian
     public internal(set) var itemGramian: Gramian
-    public internal(set) var interactions = InteractionStore()
+    public internal(set) var interactions: InteractionStore
     public internal(set) var centroids: ColdStartCentroids
 
     /// The centroid groups changed since the last call (all of them after a
@@ -62,6 +62,7 @@ public struct RecommenderModel: Sendable {
         userGramian = Gramian(dimension: d)
         itemGramian = Gramian(dimension: d)
         centroids = ColdStartCentroids(dimension: d)
+        interactions = InteractionStore(recentCapacity: max(configuration.transitionWindow, configuration.transitionMemory))
         popularity = PopularityCounter(halfLife: configuration.popularityHalfLife)
         blend = BlendTuner(configuration: configuration)
         random = SplitMix64(seed: configuration.seed)

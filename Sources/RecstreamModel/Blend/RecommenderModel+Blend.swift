@@ -22,11 +22,12 @@ extension RecommenderModel {
     /// Tests the lists the users of a batch had when its events arrived,
     /// the ones published after the previous batch: before the batch is
     /// learned, as many of its events as the test budget allows
-    /// (`blendTestBudget`), drawn at random, scored together in one matrix
-    /// product. True when any list was tested.
+    /// (`blendTestBudget`, `blendTestShare`), drawn at random, scored
+    /// together in one matrix product. True when any list was tested.
     mutating func testBlend(before events: [Engagement]) -> Bool {
         guard !events.isEmpty, items.count > 0 else { return false }
-        let allowed = max(configuration.blendMinimumTests, configuration.blendTestBudget / items.count)
+        let affordable = max(configuration.blendMinimumTests, configuration.blendTestBudget / items.count)
+        let allowed = min(affordable, max(1, Int(configuration.blendTestShare * Double(events.count))))
         let rate = min(1, Double(allowed) / Double(events.count))
         var tests: [(user: Int32, item: Int32)] = []
         var drawn = 0

@@ -1,16 +1,22 @@
 extension RecommenderModel {
-    /// The user's last `count` distinct items, most recent first.
+    /// The user's last `count` distinct items, most recent first (`count`
+    /// at most the interaction store's `recentCapacity`).
     public func recentItems(ofUser user: Int32, count: Int) -> [Int32] {
-        guard Int(user) < interactions.byUser.count, count > 0 else { return [] }
-        var recent: [(item: Int32, sequence: Int64)] = []
-        recent.reserveCapacity(count + 1)
-        for entry in interactions.byUser[Int(user)] {
-            if recent.count == count, entry.lastSequence <= recent[count - 1].sequence { continue }
-            let position = recent.firstIndex { $0.sequence < entry.lastSequence } ?? recent.count
-            recent.insert((entry.item, entry.lastSequence), at: position)
-            if recent.count > count { recent.removeLast() }
+        precondition(count <= interactions.recentCapacity, "only \(interactions.recentCapacity) recent items are kept")
+        return Array(interactions.recentItems(ofUser: user).prefix(count))
+    }
+
+    /// Counts the steps an event of `user` on `item` makes: none when it
+    /// repeats the user's last item, else one from each of the user's last
+    /// `transitionWindow` distinct items `r_k` (most recent first, `item`
+    /// itself skipped), weighing `2^(1-k)`.
+    mutating func recordTransitions(user: Int32, item: Int32, into changes: inout ModelChanges) {
+        let recent = interactions.recentItems(ofUser: user).prefix(configuration.transitionWindow)
+        guard let last = recent.first, last != item else { return }
+        for (index, from) in recent.enumerated() where from != item {
+            transitions.record(from: from, to: item, weight: 1 / Float(1 << index))
+            changes.transitions.insert(TransitionCounts.Transition(from: from, to: item))
         }
-        return recent.map(\.item)
     }
 
     /// What the transitions say the user does next: for each successor `j`

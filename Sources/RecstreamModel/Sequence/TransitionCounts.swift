@@ -1,12 +1,13 @@
-/// What comes next: how often item `b` directly followed item `a` among a
-/// user's consecutive distinct items, summed over users. A user's next
-/// item is then scored from the successors of its last few items
+/// What comes next: how often, and how closely, item `b` followed item `a`
+/// in users' streams, summed over users (`RecommenderModel.recordTransitions`
+/// says which steps an event makes). A user's next item is then scored
+/// from the successors of its last few items
 /// (`RecommenderModel.transitionScores`), which captures the stream's
 /// order that a factorisation with a recency weight sees only in part.
 ///
-/// Cost per event: one dictionary update, whatever the catalog's size.
+/// Cost per event: a few dictionary updates, whatever the catalog's size.
 public struct TransitionCounts: Sendable {
-    /// `successors[a][b]`: the weight of `b` directly following `a`.
+    /// `successors[a][b]`: the weight of `b` following `a`.
     public private(set) var successors: [[Int32: Float]] = []
 
     /// One observed step from one item to the next.

@@ -57,7 +57,7 @@ public struct ItemRow: Sendable, Equatable, CopyReadableRow {
     }
 }
 
-/// How often one item directly followed another (`item_transitions`).
+/// How often and how closely one item followed another (`item_transitions`).
 public struct TransitionRow: Sendable, Equatable, CopyReadableRow {
     public var from: Int64
     public var to: Int64

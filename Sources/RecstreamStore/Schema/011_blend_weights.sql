@@ -1,4 +1,11 @@
--- recstream schema, version 11: the blend learns the popularity weight too.
+-- recstream schema, version 11: the blend learns the popularity weight too,
+-- and transitions reach further back.
+--
+-- `item_transitions` keeps its shape; from this version a step joins each
+-- of a user's last few distinct items to the next, the k-th most recent
+-- weighing 2^(1-k) (docs/model.md), where version 10 counted direct
+-- successors alone (weight 1). Counts stored by version 10 stay and grow
+-- by the new rule.
 --
 -- `blend_tuning` holds one row per pair of weights the lists tried (the
 -- popularity weight and the transition weight): its decayed hits, its
