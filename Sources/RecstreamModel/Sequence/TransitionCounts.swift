@@ -24,7 +24,7 @@ public struct TransitionCounts: Sendable {
     public init() {}
 
     /// Adds `weight` to the step `from` -> `to` (distinct items).
-    public mutating func record(from: Int32, to: Int32, weight: Float = 1) {
+    public mutating func record(from: Int32, to: Int32, weight: Float) {
         precondition(from != to, "a transition joins two distinct items")
         ensure(items: Int(from) + 1)
         successors[Int(from)][to, default: 0] += weight
