@@ -56,16 +56,7 @@ public struct BatchTransaction {
     public func commit(_ writes: BatchWrites, fencedBy epoch: Int64? = nil, idleTimeoutMs: Int = 5_000) throws {
         let state = StateRepository(connection: connection)
         try connection.transaction {
-            if let epoch {
-                // One round trip: the timeouts for this transaction, and the epoch.
-                let stored = try connection.execute(
-                    """
-                    select epoch, set_config('idle_in_transaction_session_timeout', $1, true), set_config('statement_timeout', $2, true)
-                    from leadership for share
-                    """, ["\(idleTimeoutMs)ms", "\(Self.statementTimeoutMs)ms"]
-                ).text(row: 0, column: 0).flatMap { Int64($0) }
-                guard stored == epoch else { throw WriterFenced(epoch: epoch, storedEpoch: stored) }
-            }
+            if let epoch { try checkEpoch(epoch, idleTimeoutMs: idleTimeoutMs) }
             if let metadata = writes.metadata {
                 try state.saveMetadata(
                     dimension: metadata.dimension, hyperparameters: metadata.hyperparameters, modelVersion: writes.modelVersion)
@@ -76,7 +67,7 @@ public struct BatchTransaction {
             try state.upsertVectors(writes.userVectors, side: .user)
             try state.upsertVectors(writes.itemVectors, side: .item)
             try state.upsertCentroids(writes.centroids)
-            try state.upsertTransitions(writes.transitions)
+            try state.appendTransitions(writes.transitions, modelVersion: writes.modelVersion)
             try state.saveBlendTuning(writes.blendTuning)
             try state.insertDeadLetters(writes.deadLetters)
             try state.recordEventIDs(writes.eventIDs)
@@ -85,6 +76,31 @@ public struct BatchTransaction {
             if writes.clearsSuspects { try guardNotes.clearSuspects() }
             if writes.clearsStarts { try guardNotes.clearStarts() }
         }
+    }
+
+    /// Folds the stored transition rows (`StateRepository.compactTransitions`)
+    /// when `epoch` is the writer epoch: a daemon that lost the lead starts
+    /// none. The epoch row is not held, so a takeover need not wait for a
+    /// long rewrite; one that finishes after a takeover is harmless, as it
+    /// keeps every pair's count and leaves the new writer's rows alone.
+    public func compactTransitions(fencedBy epoch: Int64) throws -> (before: Int, after: Int) {
+        try connection.transaction {
+            let stored = try connection.execute("select epoch from leadership").text(row: 0, column: 0).flatMap { Int64($0) }
+            guard stored == epoch else { throw WriterFenced(epoch: epoch, storedEpoch: stored) }
+            return try StateRepository(connection: connection).compactTransitions()
+        }
+    }
+
+    /// Reads the writer epoch `for share` and throws `WriterFenced` when it
+    /// is not `epoch`; sets this transaction's timeouts, in the same round trip.
+    private func checkEpoch(_ epoch: Int64, idleTimeoutMs: Int) throws {
+        let stored = try connection.execute(
+            """
+            select epoch, set_config('idle_in_transaction_session_timeout', $1, true), set_config('statement_timeout', $2, true)
+            from leadership for share
+            """, ["\(idleTimeoutMs)ms", "\(Self.statementTimeoutMs)ms"]
+        ).text(row: 0, column: 0).flatMap { Int64($0) }
+        guard stored == epoch else { throw WriterFenced(epoch: epoch, storedEpoch: stored) }
     }
 }
 

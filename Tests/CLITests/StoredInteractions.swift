@@ -11,11 +11,11 @@ extension StateRepository {
         return weights
     }
 
-    /// The stored transitions by external ids, "from>to" -> weight.
+    /// The stored transitions by external ids, "from>to" -> weight (the sum of the pair's rows).
     func transitionWeights() throws -> [String: Float] {
         let items = Dictionary(uniqueKeysWithValues: try loadItems().map { ($0.id, $0.externalID) })
         var weights: [String: Float] = [:]
-        for row in try loadTransitions() { weights["\(items[row.from]!)>\(items[row.to]!)"] = row.weight }
+        for row in try loadTransitions() { weights["\(items[row.from]!)>\(items[row.to]!)", default: 0] += row.weight }
         return weights
     }
 }

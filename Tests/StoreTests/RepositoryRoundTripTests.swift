@@ -37,7 +37,9 @@ struct RepositoryRoundTripTests {
             CentroidRow(kind: .category, key: "c0", sum: (0..<dimension).map { Double($0) / 3 }, count: 4),
             CentroidRow(kind: .global, key: "", sum: (0..<dimension).map { -Double($0) * .pi }, count: 9),
         ]
-        writes.transitions = (0..<users).map { TransitionRow(from: Int64($0), to: Int64(($0 + 3) % users), weight: Float($0 % 7) + 1) }
+        writes.transitions = (0..<users).map {
+            TransitionRow(from: Int64($0), to: Int64(($0 + 3) % users), weight: Float($0 % 7) + 1, modelVersion: 7)
+        }
         writes.blendTuning = [(0, 0), (0.1, 0.5), (0.1, 2)].enumerated().map { index, weights in
             BlendTuningRow(
                 popularityWeight: weights.0, transitionWeight: weights.1, hits: Double(index) * 1.25,
@@ -73,7 +75,7 @@ struct RepositoryRoundTripTests {
         #expect(try state.loadCentroids().sorted { $0.kind.rawValue < $1.kind.rawValue } == writes.centroids)
         #expect(try state.loadDeadLetters() == writes.deadLetters)
         #expect(try state.loadOffsets() == writes.offsets)
-        #expect(try state.loadTransitions() == writes.transitions.sorted { ($0.from, $0.to) < ($1.from, $1.to) })
+        #expect(try state.loadTransitions().sorted { ($0.from, $0.to) < ($1.from, $1.to) } == writes.transitions)
         #expect(try state.loadBlendTuning() == writes.blendTuning)
         let metadata = try #require(try state.loadMetadata())
         #expect(metadata.dimension == dimension && metadata.modelVersion == 7 && metadata.hyperparameters.contains("alpha"))
@@ -82,13 +84,63 @@ struct RepositoryRoundTripTests {
         var update = BatchWrites()
         update.users = [UserRow(id: 5, externalID: "renamed")]
         update.interactions = [InteractionRow(user: 5, item: 6, weight: 9.25, lastSequence: 98)]
-        update.transitions = [TransitionRow(from: 5, to: 8, weight: 12)]
+        update.transitions = [TransitionRow(from: 5, to: 8, weight: 12, modelVersion: 8)]
         update.offsets = [PartitionOffset(topic: "t", partition: 0, nextOffset: 11)]
+        update.modelVersion = 8
         try BatchTransaction(connection: connection).commit(update)
         #expect(try state.loadUsers()[5].externalID == "user-5", "a stored user never changes")
         #expect(try state.loadInteractions().first { $0.user == 5 }?.weight == 9.25)
-        #expect(try state.loadTransitions().first { $0.from == 5 }?.weight == 12)
+        func count(_ from: Int64, _ to: Int64) throws -> Float {
+            try state.loadTransitions().filter { $0.from == from && $0.to == to }.map(\.weight).reduce(0, +)
+        }
+        #expect(try count(5, 8) == 6 + 12, "a batch adds its weights to the stored ones")
         #expect(try state.loadOffsets().first { $0.partition == 0 }?.nextOffset == 11)
+
+        // The same batch again (a retry after a lost acknowledgement) counts once.
+        try BatchTransaction(connection: connection).commit(update)
+        #expect(try count(5, 8) == 18)
+        #expect(try state.countTransitionRows() == 301)
+    }
+
+    @Test func foldingTransitionRowsKeepsEveryCountAndSparesConcurrentBatches() throws {
+        let database = try FreshDatabase()
+        let connection = try database.migrated()
+        let state = StateRepository(connection: connection)
+        // Three batches add to overlapping steps; the counts are their sums.
+        var expected: [TransitionCounts.Transition: Float] = [:]
+        var writes = BatchWrites()
+        for version in Int64(1)...3 {
+            writes = BatchWrites()
+            writes.modelVersion = version
+            writes.transitions = (0..<50).map { index in
+                let step = TransitionCounts.Transition(from: Int32(index % 10), to: Int32(10 + (index * Int(version)) % 7))
+                return TransitionRow(from: Int64(step.from), to: Int64(step.to), weight: 0.25 * Float(index % 4 + 1), modelVersion: version)
+            }
+            for row in writes.transitions { expected[.init(from: Int32(row.from), to: Int32(row.to)), default: 0] += row.weight }
+            try BatchTransaction(connection: connection).commit(writes)
+        }
+        func stored() throws -> [TransitionCounts.Transition: Float] {
+            try state.loadTransitions().reduce(into: [:]) { $0[.init(from: Int32($1.from), to: Int32($1.to)), default: 0] += $1.weight }
+        }
+        #expect(try stored() == expected)
+        let pairs = expected.count
+
+        // A batch in flight while the rows are folded is neither folded nor lost.
+        let other = try database.connect()
+        try other.execute("begin")
+        try StateRepository(connection: other).appendTransitions(
+            [TransitionRow(from: 0, to: 10, weight: 4, modelVersion: 4)], modelVersion: 4)
+        let epoch = try #require(try connection.execute("select epoch from leadership").text(row: 0, column: 0).flatMap { Int64($0) })
+        let (before, after) = try BatchTransaction(connection: connection).compactTransitions(fencedBy: epoch)
+        try other.execute("commit")
+        expected[.init(from: 0, to: 10), default: 0] += 4
+        #expect(before == 150 && after == pairs && pairs < 150)
+        #expect(try stored() == expected)
+        #expect(try state.countTransitionRows() == pairs + 1)
+        // Folded rows keep the newest version: a retry of the last batch still counts once.
+        try BatchTransaction(connection: connection).commit(writes)
+        #expect(try stored() == expected)
+        #expect(throws: WriterFenced.self) { try BatchTransaction(connection: connection).compactTransitions(fencedBy: epoch + 1) }
     }
 
     @Test func recommendationListsAndTheirFlatViews() throws {

@@ -102,8 +102,8 @@ public enum ModelPersistence {
         writes.userVectors = userRows.map { VectorRow(id: Int64($0), vector: model.userFactors.vector(Int($0)), version: modelVersion) }
         writes.itemVectors = itemRows.map { VectorRow(id: Int64($0), vector: model.itemFactors.vector(Int($0)), version: modelVersion) }
         writes.centroids = centroidRows(model.centroids, changedGroups)
-        writes.transitions = changes.transitions.sorted { ($0.from, $0.to) < ($1.from, $1.to) }.map { step in
-            TransitionRow(from: Int64(step.from), to: Int64(step.to), weight: model.transitions.weight(from: step.from, to: step.to))
+        writes.transitions = changes.transitions.sorted { ($0.key.from, $0.key.to) < ($1.key.from, $1.key.to) }.map { step, added in
+            TransitionRow(from: Int64(step.from), to: Int64(step.to), weight: added, modelVersion: modelVersion)
         }
         if changes.blendTested {
             let blend = model.blend

@@ -16,6 +16,8 @@ struct PreparedBatch: Sendable {
     var applied = 0
     var catalogApplied = 0
     var duplicates = 0
+    /// The distinct steps between items the model counts after the batch.
+    var transitionSteps = 0
     var observed = PipelineMetrics.Batch()
     /// The batch's record when it has only one (isolating a refused batch
     /// comes down to single records).
@@ -96,6 +98,7 @@ extension PipelineLoop {
         batch.applied = engagements.count
         batch.catalogApplied = catalogEvents.count
         batch.duplicates = duplicates
+        batch.transitionSteps = model.transitions.count
         return batch
     }
 }

@@ -15,7 +15,8 @@ import Synchronization
 /// waits for the pipeline thread to score a committed batch's lists and
 /// writes them while the committer writes the next batch, so the two
 /// transactions run on two server backends at once. One publish waits at
-/// most; lists are published in batch order.
+/// most; lists are published in batch order. Folding the transition rows
+/// (`TransitionCompaction`) has a thread and connection of its own too.
 struct BatchWriter: Sendable {
     let configuration: DaemonConfiguration
     let database: ReconnectingConnection
@@ -26,6 +27,7 @@ struct BatchWriter: Sendable {
     let health: PipelineHealth
     let metrics: PipelineMetrics
     let logger: Logger
+    let transitionCompaction: TransitionCompaction
     let progress = CommittedProgress()
 
     func write(_ batch: PreparedBatch) throws {
@@ -59,6 +61,7 @@ struct BatchWriter: Sendable {
                 positions[TopicPartition(topic: offset.topic, partition: offset.partition)] = offset.nextOffset
             }
         }
+        transitionCompaction.committed(rows: batch.writes.transitions.count, steps: batch.transitionSteps)
         if progress.statistics.withLock({ $0.batches }) % 100 == 99 {
             try? database.run(attempts: 1) { try StateRepository(connection: $0).trimEventIDs(keep: configuration.dedupWindowEvents) }
         }

@@ -75,13 +75,13 @@ public final class IngestPipeline: Sendable {
         else { throw LeadershipHeld() }
         self.leadership = leadership
         health.setRole(.leader)
-        let (model, recentEventIDs) = try database.run(attempts: 10) { connection in
+        let (model, recentEventIDs, transitionRows) = try database.run(attempts: 10) { connection in
             let state = StateRepository(connection: connection)
             let loaded = try PipelineLoop.loadState(state, configuration)
             try state.saveMetadata(
                 dimension: configuration.model.dimension, hyperparameters: ModelPersistence.hyperparameters(configuration.model),
                 modelVersion: ModelPersistence.version(of: loaded.model))
-            return loaded
+            return (loaded.model, loaded.recentEventIDs, try state.countTransitionRows())
         }
         health.succeeded(.postgres)
         health.modelLoaded()
@@ -99,7 +99,9 @@ public final class IngestPipeline: Sendable {
         consumer = try KafkaConsumer(properties: properties, logger: logger)
         writer = BatchWriter(
             configuration: configuration, database: database, listDatabase: connection(), consumer: consumer, leadership: leadership,
-            health: health, metrics: metrics, logger: logger)
+            health: health, metrics: metrics, logger: logger,
+            transitionCompaction: TransitionCompaction(
+                storedRows: transitionRows, database: connection(), leadership: leadership, logger: logger))
         loop = PipelineLoop(
             configuration: configuration, model: model, recentEventIDs: recentEventIDs, database: database, consumer: consumer,
             writer: writer, health: health, metrics: metrics, logger: logger)

@@ -6,8 +6,8 @@ public struct ModelChanges: Sendable {
     public var items: Set<Int32> = []
     /// (user, item) pairs whose accumulated weight changed.
     public var pairs: Set<Pair> = []
-    /// Steps between items whose weight changed.
-    public var transitions: Set<TransitionCounts.Transition> = []
+    /// The weight this batch added to each step between items it changed.
+    public var transitions: [TransitionCounts.Transition: Float] = [:]
     /// Whether the blend's tests changed (`BlendTuner.hits`).
     public var blendTested = false
     /// Rows a sweep projected in this batch (their vectors changed): a slice

@@ -6,7 +6,8 @@ public struct ModelSnapshot: Sendable {
     /// Stored vectors by row (rows without one start at zero / their fresh vector).
     public var userVectors: [Int32: [Float]] = [:]
     public var itemVectors: [Int32: [Float]] = [:]
-    /// Steps between items with their weights (`TransitionCounts`).
+    /// Weights of steps between items (`TransitionCounts`): a step listed
+    /// more than once counts the sum of its weights.
     public var transitions: [(from: Int32, to: Int32, weight: Float)] = []
     /// The blend's state (`BlendTuner`): decayed hits and wins by grid
     /// index, the index the lists use, and its tests so far; nil when none
@@ -65,7 +66,7 @@ extension RecommenderModel {
             guard Int(step.from) < items.count, Int(step.to) < items.count, step.from != step.to else {
                 throw ModelRestoreError(reason: "transition (\(step.from), \(step.to)) names an unknown item or joins an item to itself")
             }
-            transitions.restore(from: step.from, to: step.to, weight: step.weight)
+            transitions.record(from: step.from, to: step.to, weight: step.weight)
         }
         if let stored = snapshot.blend {
             blend.restore(hits: stored.hits, wins: stored.wins, current: stored.current, tests: stored.tests)

@@ -14,8 +14,9 @@ extension RecommenderModel {
         let recent = interactions.recentItems(ofUser: user).prefix(configuration.transitionWindow)
         guard let last = recent.first, last != item else { return }
         for (index, from) in recent.enumerated() where from != item {
-            transitions.record(from: from, to: item, weight: 1 / Float(1 << index))
-            changes.transitions.insert(TransitionCounts.Transition(from: from, to: item))
+            let weight = 1 / Float(1 << index)
+            transitions.record(from: from, to: item, weight: weight)
+            changes.transitions[TransitionCounts.Transition(from: from, to: item), default: 0] += weight
         }
     }
 

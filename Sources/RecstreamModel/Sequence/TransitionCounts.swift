@@ -23,26 +23,23 @@ public struct TransitionCounts: Sendable {
 
     public init() {}
 
-    /// Adds `weight` to the step `from` -> `to` (distinct items).
+    /// Steps recorded so far (distinct pairs).
+    public private(set) var count = 0
+
+    /// Adds `weight` to the step `from` -> `to` (distinct items): an event's
+    /// step, or one stored row of it when restoring.
     public mutating func record(from: Int32, to: Int32, weight: Float) {
         precondition(from != to, "a transition joins two distinct items")
         ensure(items: Int(from) + 1)
+        let known = successors[Int(from)].count
         successors[Int(from)][to, default: 0] += weight
-    }
-
-    /// Sets a stored step's weight (restoring from storage).
-    public mutating func restore(from: Int32, to: Int32, weight: Float) {
-        ensure(items: Int(from) + 1)
-        successors[Int(from)][to] = weight
+        count += successors[Int(from)].count - known
     }
 
     /// The weight of `from` -> `to` (0 when never seen).
     public func weight(from: Int32, to: Int32) -> Float {
         Int(from) < successors.count ? successors[Int(from)][to] ?? 0 : 0
     }
-
-    /// Steps recorded so far (distinct pairs).
-    public var count: Int { successors.reduce(0) { $0 + $1.count } }
 
     private mutating func ensure(items: Int) {
         if successors.count < items { successors.append(contentsOf: repeatElement([:], count: items - successors.count)) }

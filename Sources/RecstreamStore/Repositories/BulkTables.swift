@@ -7,7 +7,8 @@ enum BulkTables {
     /// Absolute totals, not increments: a batch written twice cannot count twice.
     static let interactions = BulkTable<InteractionRow>(name: "interactions", conflict: .update(key: ["user_id", "item_id"]))
     static let centroids = BulkTable<CentroidRow>(name: "centroids", conflict: .update(key: ["kind", "key"]))
-    static let transitions = BulkTable<TransitionRow>(name: "item_transitions", conflict: .update(key: ["from_item", "to_item"]))
+    /// Appended: each row holds the weight one batch added (`StateRepository.appendTransitions`).
+    static let transitions = BulkTable<TransitionRow>(name: "item_transitions", conflict: .none)
     static let blendTuning = BulkTable<BlendTuningRow>(
         name: "blend_tuning", conflict: .update(key: ["popularity_weight", "transition_weight"]))
     static let offsets = BulkTable<PartitionOffset>(

@@ -36,8 +36,33 @@ public struct StateRepository: Sendable {
         try connection.write(rows, into: BulkTables.centroids)
     }
 
-    public func upsertTransitions(_ rows: [TransitionRow]) throws {
+    /// Appends the weights one batch added to its steps, all of
+    /// `modelVersion`, unless a batch of that version or a later one was
+    /// written already: a batch written twice (a retry after a commit whose
+    /// acknowledgement was lost) counts once.
+    public func appendTransitions(_ rows: [TransitionRow], modelVersion: Int64) throws {
+        guard !rows.isEmpty else { return }
+        precondition(rows.allSatisfy { $0.modelVersion == modelVersion }, "a batch appends rows of its own version")
+        let newest = try connection.execute("select max(model_version) from item_transitions").text(row: 0, column: 0).flatMap { Int64($0) }
+        if let newest, newest >= modelVersion { return }
         try connection.write(rows, into: BulkTables.transitions)
+    }
+
+    /// Folds each pair's rows into one (the sum of their weights, the newest
+    /// of their versions), in one statement: the rows appended meanwhile by
+    /// other transactions are left as they are, and every pair's sum stays
+    /// what it was. Returns the rows before and after.
+    public func compactTransitions() throws -> (before: Int, after: Int) {
+        let result = try connection.execute(
+            """
+            with folded as (delete from item_transitions returning from_item, to_item, weight, model_version),
+            inserted as (
+                insert into item_transitions (from_item, to_item, weight, model_version)
+                select from_item, to_item, sum(weight), max(model_version) from folded group by from_item, to_item
+                returning 1)
+            select (select count(*) from folded), (select count(*) from inserted)
+            """)
+        return (Int(result.text(row: 0, column: 0) ?? "") ?? 0, Int(result.text(row: 0, column: 1) ?? "") ?? 0)
     }
 
     public func saveBlendTuning(_ rows: [BlendTuningRow]) throws {
@@ -104,8 +129,15 @@ public struct StateRepository: Sendable {
         try connection.read(BulkTables.centroids, "order by kind, key")
     }
 
+    /// Every stored transition row, in no particular order: a pair may have
+    /// several, and its count is the sum of their weights.
     public func loadTransitions() throws -> [TransitionRow] {
-        try connection.read(BulkTables.transitions, "order by from_item, to_item")
+        try connection.read(BulkTables.transitions, "")
+    }
+
+    /// How many transition rows are stored (`compactTransitions` folds them).
+    public func countTransitionRows() throws -> Int {
+        Int(try connection.execute("select count(*) from item_transitions").text(row: 0, column: 0) ?? "") ?? 0
     }
 
     public func loadBlendTuning() throws -> [BlendTuningRow] {

@@ -57,30 +57,37 @@ public struct ItemRow: Sendable, Equatable, CopyReadableRow {
     }
 }
 
-/// How often and how closely one item followed another (`item_transitions`).
+/// Weight one batch added to the step from one item to the next
+/// (`item_transitions`): a pair's count is the sum of its rows, each
+/// written by the batch of `modelVersion` (or folded from older rows, with
+/// the newest of their versions).
 public struct TransitionRow: Sendable, Equatable, CopyReadableRow {
     public var from: Int64
     public var to: Int64
     public var weight: Float
+    public var modelVersion: Int64
 
-    public init(from: Int64, to: Int64, weight: Float) {
+    public init(from: Int64, to: Int64, weight: Float, modelVersion: Int64) {
         self.from = from
         self.to = to
         self.weight = weight
+        self.modelVersion = modelVersion
     }
 
-    static let columns = ["from_item", "to_item", "weight"]
+    static let columns = ["from_item", "to_item", "weight", "model_version"]
 
     func encode(into writer: inout BinaryCopyWriter) {
         writer.append(from)
         writer.append(to)
         writer.append(weight)
+        writer.append(modelVersion)
     }
 
     init(from reader: inout BinaryCopyReader) throws {
         from = try reader.readInt64().required("item_transitions.from_item")
         to = try reader.readInt64().required("item_transitions.to_item")
         weight = try reader.readFloat().required("item_transitions.weight")
+        modelVersion = try reader.readInt64().required("item_transitions.model_version")
     }
 }
 
