@@ -16,6 +16,8 @@ public struct PrequentialEvaluation {
     /// stream, whose batches close on `batch.max_wait_ms` long before they fill.
     public var warmUpBatchSize = 500
     public var k = 10
+    /// About this many stream events (evenly spread) test the related lists too.
+    public var relatedSamples = 2_000
 
     public init(configuration: ModelConfiguration) {
         self.configuration = configuration
@@ -30,6 +32,12 @@ public struct PrequentialEvaluation {
         public var outcomes: [UInt8] = []
         /// Outcomes of the evaluated events whose item first appeared after the warm-up.
         public var freshItemOutcomes: [UInt8] = []
+        /// For a sample of the stream's events (about `relatedSamples` of
+        /// those whose user had another last item): 1 when the event's item was in
+        /// the related list of the user's last item; the same for the
+        /// cosines alone, without what follows the item.
+        public var relatedOutcomes: [UInt8] = []
+        public var cosineRelatedOutcomes: [UInt8] = []
         public var learnedEvents = 0
         public var learnSeconds = 0.0
         public var streamLearnSeconds = 0.0
@@ -52,6 +60,8 @@ public struct PrequentialEvaluation {
         public var standardError: Double { Self.standardError(outcomes) }
         public var freshItemHitRate: Double { Self.mean(freshItemOutcomes) }
         public var freshItemStandardError: Double { Self.standardError(freshItemOutcomes) }
+        public var relatedHitRate: Double { Self.mean(relatedOutcomes) }
+        public var cosineRelatedHitRate: Double { Self.mean(cosineRelatedOutcomes) }
         /// Every learned event (warm-up and stream) per second spent learning.
         public var learnEventsPerSecond: Double { Double(learnedEvents) / learnSeconds }
         /// Stream events learned one at a time, per second spent learning them.
@@ -95,12 +105,24 @@ public struct PrequentialEvaluation {
         }
         let itemsBeforeStream = model.items.count
 
+        let relatedInterval = max(1, report.streamEvents / relatedSamples)
+        var relatedCandidates = 0
+        func testRelated(last: Int32, next: Int32) {
+            report.relatedOutcomes.append(model.related(itemRows: [last], k: k)[0].items.contains(next) ? 1 : 0)
+            let cosines = TopKScorer(k: k).relatedByCosine(unitItems: model.itemFactors.unitRows(), itemRows: [last])
+            report.cosineRelatedOutcomes.append(cosines[0].items.contains(next) ? 1 : 0)
+        }
+
         let loopStart = DispatchTime.now().uptimeNanoseconds
         for event in events[split...] {
             if let user = model.users.row(of: event.userID), let item = model.items.row(of: event.itemID) {
                 let hit: UInt8 = model.recommend(userRows: [user], k: k)[0].items.contains(item) ? 1 : 0
                 report.outcomes.append(hit)
                 if Int(item) >= itemsBeforeStream { report.freshItemOutcomes.append(hit) }
+                if let last = model.recentItems(ofUser: user, count: 1).first, last != item {
+                    relatedCandidates += 1
+                    if relatedCandidates % relatedInterval == 0 { testRelated(last: last, next: item) }
+                }
             }
             announce(event.itemID)
             let engagement = event.engagement

@@ -65,6 +65,10 @@ struct EvalCommand: ParsableCommand {
                 report.freshItemHitRate, report.freshItemStandardError, report.freshItemOutcomes.count, freshItemCentroids ? "on" : "off"))
         print(
             String(
+                format: "related lists, HR@10 of the next item after the user's last: %.4f (cosines alone %.4f) over %d sampled events",
+                report.relatedHitRate, report.cosineRelatedHitRate, report.relatedOutcomes.count))
+        print(
+            String(
                 format: "learn: %.0f events/s over all %d events (stream alone, one event at a time: %.0f events/s)",
                 report.learnEventsPerSecond, report.learnedEvents, report.streamLearnEventsPerSecond))
         print(String(format: "whole test-then-learn loop: %.0f stream events/s", report.loopEventsPerSecond))
@@ -91,6 +95,8 @@ struct EvalCommand: ParsableCommand {
                 "fresh_item_hr_at_10": report.freshItemHitRate, "fresh_item_events": report.freshItemOutcomes.count,
                 "all_users_top10_seconds": report.allUsersTopKSeconds, "popularity_weight": Double(report.blendWeights.popularity),
                 "transition_weight": Double(report.blendWeights.transitions),
+                "related_hr_at_10": report.relatedHitRate, "cosine_related_hr_at_10": report.cosineRelatedHitRate,
+                "related_events": report.relatedOutcomes.count,
             ]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))

@@ -37,8 +37,10 @@ struct PrequentialEvaluationTests {
         var items = Set(ordered[..<split].map(\.itemID))
         let warmItems = items
         var seen = Dictionary(grouping: ordered[..<split], by: \.userID).mapValues { Set($0.map(\.itemID)) }
+        var last = Dictionary(ordered[..<split].map { ($0.userID, $0.itemID) }) { _, later in later }
         var evaluated = 0
         var fresh = 0
+        var relatedTests = 0
         var randomHits = 0.0
         for event in ordered[split...] {
             if users.contains(event.userID) && items.contains(event.itemID) {
@@ -46,7 +48,10 @@ struct PrequentialEvaluationTests {
                 if !warmItems.contains(event.itemID) { fresh += 1 }
                 let candidates = items.count - seen[event.userID, default: []].count
                 randomHits += min(1, 10 / Double(candidates))
+                // The stream is short: every event after another item tests the related lists.
+                if let previous = last[event.userID], previous != event.itemID { relatedTests += 1 }
             }
+            last[event.userID] = event.itemID
             users.insert(event.userID)
             items.insert(event.itemID)
             seen[event.userID, default: []].insert(event.itemID)
@@ -54,6 +59,7 @@ struct PrequentialEvaluationTests {
         #expect(report.warmUpEvents == split)
         #expect(report.evaluatedEvents == evaluated)
         #expect(report.freshItemOutcomes.count == fresh)
+        #expect(report.relatedOutcomes.count == relatedTests && report.cosineRelatedOutcomes.count == relatedTests)
         // A model that learned the groups beats a random top-10 among the same
         // candidates by far (measured: 0.088 vs 0.029).
         let randomHitRate = randomHits / Double(evaluated)

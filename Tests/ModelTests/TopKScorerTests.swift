@@ -74,7 +74,7 @@ struct TopKScorerTests {
         items.append([10, 1])  // 1: nearly parallel to 0, long
         items.append([0, 1])  // 2: orthogonal to 0
         items.append([-1, 0])  // 3: opposite to 0
-        let related = TopKScorer(k: 3).relatedByCosine(items: items, itemRows: [0])
+        let related = TopKScorer(k: 3).relatedByCosine(unitItems: items.unitRows(), itemRows: [0])
         #expect(related[0].items == [1, 2, 3])
         #expect(abs(related[0].scores[0] - Float(10 / Double(101).squareRoot())) < 1e-6)
     }

@@ -142,6 +142,49 @@ struct TransitionTests {
         }
     }
 
+    /// Related lists equal a brute-force scoring with the blended score:
+    /// cos(a, j) + weight * rms(cos(a, .)) / std(T[a, .]) * T[a, j], the
+    /// spreads computed over the catalog directly; with weight 0 they are
+    /// the cosines alone.
+    @Test(arguments: [Float(0), 2])
+    func relatedListsEqualABruteForceBlendOfCosinesAndWhatFollows(weight: Float) {
+        let log = events(count: 2_500, users: 30, items: 80, seed: 17)
+        var model = RecommenderModel(configuration: configuration(weight: weight))
+        model.apply(log)
+        let n = model.items.count
+        let rows = (0..<Int32(n)).map { $0 }
+        let lists = model.related(itemRows: rows, k: 10)
+        func unit(_ row: Int) -> [Double] {
+            let vector = model.itemFactors.vector(row).map(Double.init)
+            let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            return norm > 0 ? vector.map { $0 / norm } : vector
+        }
+        var boosted = 0
+        for item in 0..<n {
+            let a = unit(item)
+            let cosines = (0..<n).map { j in zip(a, unit(j)).reduce(0.0) { $0 + $1.0 * $1.1 } }
+            let rms = (cosines.reduce(0) { $0 + $1 * $1 } / Double(n)).squareRoot()
+            let next = (0..<n).map { Double(model.transitions.weight(from: Int32(item), to: Int32($0))) }
+            let mean = next.reduce(0, +) / Double(n)
+            let std = (next.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n)).squareRoot()
+            let scale = std > 0 ? Double(weight) * rms / std : 0
+            if scale > 0 { boosted += 1 }
+            var scored = (0..<n).filter { $0 != item }.map { j in (item: Int32(j), score: cosines[j] + scale * next[j]) }
+            scored.sort { $0.score > $1.score }
+            let expected = Array(scored.prefix(10))
+            let list = lists[item]
+            #expect(list.items.count == expected.count)
+            for (index, want) in expected.enumerated() where index < list.items.count {
+                #expect(abs(Double(list.scores[index]) - want.score) <= 1e-3 * max(1, abs(want.score)), "item \(item)")
+                if list.items[index] != want.item {
+                    let gotScore = scored.first { $0.item == list.items[index] }?.score ?? -.infinity
+                    #expect(abs(gotScore - want.score) <= 1e-3 * max(1, abs(want.score)), "item \(item)")
+                }
+            }
+        }
+        #expect(weight == 0 ? boosted == 0 : boosted > n / 2, "the transitions count where the weight says so")
+    }
+
     /// Transitions do not count while the weight is 0: the lists are the
     /// factorisation's alone.
     @Test func weightZeroLeavesTheFactorisationsLists() {

@@ -61,8 +61,10 @@ extension RecommenderModel {
         return best.map(\.index)
     }
 
-    /// The k most similar other items of each item row, by cosine.
+    /// The k other items most related to each item row: by cosine, plus
+    /// what the transitions say follows the item (`nextItemBoosts`).
     public func related(itemRows: [Int32], k: Int) -> [ScoredItems] {
-        TopKScorer(k: k).relatedByCosine(items: itemFactors, itemRows: itemRows)
+        let unitItems = itemFactors.unitRows()
+        return TopKScorer(k: k).relatedByCosine(unitItems: unitItems, itemRows: itemRows, boosts: nextItemBoosts(unitItems: unitItems))
     }
 }

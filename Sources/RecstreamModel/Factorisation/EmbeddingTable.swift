@@ -42,6 +42,19 @@ public struct EmbeddingTable: Sendable {
         return gathered
     }
 
+    /// The table with every row scaled to unit length (a zero row stays zero).
+    public func unitRows() -> EmbeddingTable {
+        var unit = self
+        unit.values.withUnsafeMutableBufferPointer { values in
+            for row in 0..<count {
+                let vector = UnsafeMutableBufferPointer(rebasing: values[row * dimension..<(row + 1) * dimension])
+                let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
+                if norm > 0 { for index in vector.indices { vector[index] /= norm } }
+            }
+        }
+        return unit
+    }
+
     /// Overwrites row `row`.
     public mutating func set<C: Collection>(_ row: Int, to vector: C) where C.Element == Float {
         precondition(vector.count == dimension)

@@ -136,14 +136,12 @@ public struct TopKScorer: Sendable {
         return augmented
     }
 
-    /// For each item, the `k` most similar other items by cosine similarity.
-    public func relatedByCosine(items: EmbeddingTable, itemRows: [Int32]) -> [ScoredItems] {
-        var normalised = EmbeddingTable(dimension: items.dimension, reservingRows: items.count)
-        for row in 0..<items.count {
-            let vector = items.vector(row)
-            let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
-            normalised.append(norm > 0 ? vector.map { $0 / norm } : vector)
-        }
-        return topK(queries: normalised, queryRows: itemRows, candidates: normalised, exclusions: { [$0] })
+    /// For each item, the `k` other items of the highest cosine similarity
+    /// plus `boosts`; `unitItems` holds the item vectors scaled to unit
+    /// length (`EmbeddingTable.unitRows`).
+    public func relatedByCosine(
+        unitItems: EmbeddingTable, itemRows: [Int32], boosts: @Sendable (Int32) -> [(item: Int32, score: Float)] = { _ in [] }
+    ) -> [ScoredItems] {
+        topK(queries: unitItems, queryRows: itemRows, candidates: unitItems, exclusions: { [$0] }, boosts: boosts)
     }
 }

@@ -46,6 +46,27 @@ extension RecommenderModel {
         }
     }
 
+    /// What each item's related list adds to the cosines ("watched next"):
+    /// for item `a`, each successor `j` gets `T[a, j]` times the blend's
+    /// transition weight times `rms(cos(a, .)) / std(T[a, .])` over the
+    /// catalog, the cosines' root mean square from the Gramian of
+    /// `unitItems` (the item vectors at unit length). So the two add as
+    /// standardised scores, as in a user's list, with the weight the
+    /// stream taught the user lists.
+    func nextItemBoosts(unitItems: EmbeddingTable) -> @Sendable (Int32) -> [(item: Int32, score: Float)] {
+        let weight = blendWeights.transitions
+        guard weight > 0, items.count > 0, transitions.count > 0 else { return { _ in [] } }
+        let gramian = Gramian(exactOf: unitItems)
+        let (successors, n) = (transitions.successors, items.count)
+        return { item in
+            guard Int(item) < successors.count, !successors[Int(item)].isEmpty else { return [] }
+            let next = successors[Int(item)]
+            let spread = Self.innerProductSpread(of: unitItems.vector(Int(item)), gramian: gramian, count: n)
+            let scale = weight * Self.standardisingScale(next.values, spread: spread, count: n)
+            return scale > 0 ? next.map { ($0.key, $0.value * scale) } : []
+        }
+    }
+
     /// What puts the user's transition scores on the factorisation's scale:
     /// `rms(u . v) / std(t)`, the root mean square of the user's inner
     /// products over the catalog (from `G_V`: `u^T G_V u / n`) over the
@@ -54,26 +75,32 @@ extension RecommenderModel {
     /// of either; 0 when either has no spread.
     func transitionScale(ofUser user: Int32, scores: [Int32: Float]) -> Float {
         guard !scores.isEmpty, items.count > 0 else { return 0 }
-        let n = Float(items.count)
-        let (sum, squares) = scores.values.reduce((Float(0), Float(0))) { ($0.0 + $1, $0.1 + $1 * $1) }
+        let spread = Self.innerProductSpread(of: userFactors.vector(Int(user)), gramian: itemGramian, count: items.count)
+        return Self.standardisingScale(scores.values, spread: spread, count: items.count)
+    }
+
+    /// `spread / std(scores)`, the standard deviation over `count` items of
+    /// which those not in `scores` score 0; 0 when either has no spread.
+    static func standardisingScale(_ scores: some Collection<Float>, spread: Float, count: Int) -> Float {
+        guard !scores.isEmpty, count > 0 else { return 0 }
+        let n = Float(count)
+        let (sum, squares) = scores.reduce((Float(0), Float(0))) { ($0.0 + $1, $0.1 + $1 * $1) }
         let variance = squares / n - (sum / n) * (sum / n)
-        let spread = innerProductSpread(ofUser: user)
         return variance > 0 && spread > 0 ? spread / variance.squareRoot() : 0
     }
 
-    /// `sqrt(u^T G_V u / n)`: the root mean square of the user's inner
-    /// products with every item.
-    func innerProductSpread(ofUser user: Int32) -> Float {
-        let d = configuration.dimension
-        let u = userFactors.vector(Int(user))
+    /// `sqrt(x^T G x / count)`: the root mean square of `x`'s inner
+    /// products with the `count` rows whose Gramian is `gramian`.
+    static func innerProductSpread(of x: [Float], gramian: Gramian, count: Int) -> Float {
+        let d = gramian.dimension
         var total = 0.0
-        itemGramian.values.withUnsafeBufferPointer { g in
+        gramian.values.withUnsafeBufferPointer { g in
             for i in 0..<d {
                 var row = 0.0
-                for j in 0..<d { row += g[i * d + j] * Double(u[j]) }
-                total += Double(u[i]) * row
+                for j in 0..<d { row += g[i * d + j] * Double(x[j]) }
+                total += Double(x[i]) * row
             }
         }
-        return Float(max(0, total / Double(items.count)).squareRoot())
+        return Float(max(0, total / Double(count)).squareRoot())
     }
 }
