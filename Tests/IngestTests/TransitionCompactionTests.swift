@@ -23,20 +23,26 @@ struct TransitionCompactionTests {
         }
     }
 
+    /// A fresh database led by `holder`, and a compaction folding from `minimumRows` rows on.
+    func fixture(holder: String, minimumRows: Int) throws -> (FreshDatabase, PostgresConnection, Leadership, TransitionCompaction) {
+        let database = try FreshDatabase()
+        let connection = try database.migrated()
+        let leadership = try #require(
+            try Leadership.acquire(conninfo: database.url, sessionTimeoutMs: 5_000, logger: logger, holder: holder))
+        let compaction = TransitionCompaction(
+            storedRows: 0, database: ReconnectingConnection(conninfo: database.url, logger: logger), leadership: leadership,
+            logger: logger, minimumRows: minimumRows)
+        return (database, connection, leadership, compaction)
+    }
+
     func waitForFolds(_ count: Int, _ compaction: TransitionCompaction) async throws {
         let deadline = Date() + 30
         while compaction.folds < count && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
     }
 
     @Test func rowsAreFoldedOnceTheyAreTwiceTheStepsAndNotBefore() async throws {
-        let database = try FreshDatabase()
-        let connection = try database.migrated()
-        let leadership = try #require(
-            try Leadership.acquire(conninfo: database.url, sessionTimeoutMs: 5_000, logger: logger, holder: "test"))
-        defer { leadership.release() }
-        let compaction = TransitionCompaction(
-            storedRows: 0, database: ReconnectingConnection(conninfo: database.url, logger: logger), leadership: leadership,
-            logger: logger, minimumRows: 100)
+        let (database, connection, leadership, compaction) = try fixture(holder: "test", minimumRows: 100)
+        defer { withExtendedLifetime(database) { leadership.release() } }
         let state = StateRepository(connection: connection)
 
         // Two batches over the same 40 steps: 80 rows, not more than twice the steps.
@@ -64,16 +70,10 @@ struct TransitionCompactionTests {
     }
 
     @Test func aDaemonThatLostTheLeadFoldsNothing() async throws {
-        let database = try FreshDatabase()
-        let connection = try database.migrated()
-        let leadership = try #require(
-            try Leadership.acquire(conninfo: database.url, sessionTimeoutMs: 5_000, logger: logger, holder: "old"))
-        defer { leadership.release() }
+        let (database, connection, leadership, compaction) = try fixture(holder: "old", minimumRows: 10)
+        defer { withExtendedLifetime(database) { leadership.release() } }
         // Another daemon took over (its epoch is newer).
         try connection.execute("update leadership set epoch = epoch + 1, holder = 'new'")
-        let compaction = TransitionCompaction(
-            storedRows: 0, database: ReconnectingConnection(conninfo: database.url, logger: logger), leadership: leadership,
-            logger: logger, minimumRows: 10)
         try commit(batches: 1...3, steps: 10, connection, compaction)
         try await waitForFolds(1, compaction)
         #expect(try compaction.folds == 1 && StateRepository(connection: connection).countTransitionRows() == 30)

@@ -127,17 +127,20 @@ struct TransitionTests {
                 let score: Double = products[item] + Double(bias[item]) + scale * dense[item]
                 scored.append((Int32(item), score))
             }
-            scored.sort { $0.score > $1.score }
-            let expected = Array(scored.prefix(10))
-            let list = lists[Int(user)]
-            #expect(list.items.count == expected.count)
-            for (index, want) in expected.enumerated() where index < list.items.count {
-                #expect(abs(Double(list.scores[index]) - want.score) <= 1e-3 * max(1, abs(want.score)), "user \(user)")
-                // The same item, unless two scores are equal within rounding.
-                if list.items[index] != want.item {
-                    let gotScore = scored.first { $0.item == list.items[index] }?.score ?? -.infinity
-                    #expect(abs(gotScore - want.score) <= 1e-3 * max(1, abs(want.score)), "user \(user)")
-                }
+            Self.expect(lists[Int(user)], isTheTop10Of: scored, "user \(user)")
+        }
+    }
+
+    /// `list` holds the 10 best of `scored` with their scores, within rounding.
+    static func expect(_ list: ScoredItems, isTheTop10Of scored: [(item: Int32, score: Double)], _ name: String) {
+        let expected = Array(scored.sorted { $0.score > $1.score }.prefix(10))
+        #expect(list.items.count == expected.count)
+        for (index, want) in expected.enumerated() where index < list.items.count {
+            #expect(abs(Double(list.scores[index]) - want.score) <= 1e-3 * max(1, abs(want.score)), "\(name)")
+            // The same item, unless two scores are equal within rounding.
+            if list.items[index] != want.item {
+                let gotScore = scored.first { $0.item == list.items[index] }?.score ?? -.infinity
+                #expect(abs(gotScore - want.score) <= 1e-3 * max(1, abs(want.score)), "\(name)")
             }
         }
     }
@@ -169,18 +172,8 @@ struct TransitionTests {
             let std = (next.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n)).squareRoot()
             let scale = std > 0 ? Double(weight) * rms / std : 0
             if scale > 0 { boosted += 1 }
-            var scored = (0..<n).filter { $0 != item }.map { j in (item: Int32(j), score: cosines[j] + scale * next[j]) }
-            scored.sort { $0.score > $1.score }
-            let expected = Array(scored.prefix(10))
-            let list = lists[item]
-            #expect(list.items.count == expected.count)
-            for (index, want) in expected.enumerated() where index < list.items.count {
-                #expect(abs(Double(list.scores[index]) - want.score) <= 1e-3 * max(1, abs(want.score)), "item \(item)")
-                if list.items[index] != want.item {
-                    let gotScore = scored.first { $0.item == list.items[index] }?.score ?? -.infinity
-                    #expect(abs(gotScore - want.score) <= 1e-3 * max(1, abs(want.score)), "item \(item)")
-                }
-            }
+            let scored = (0..<n).filter { $0 != item }.map { j in (item: Int32(j), score: cosines[j] + scale * next[j]) }
+            Self.expect(lists[item], isTheTop10Of: scored, "item \(item)")
         }
         #expect(weight == 0 ? boosted == 0 : boosted > n / 2, "the transitions count where the weight says so")
     }
