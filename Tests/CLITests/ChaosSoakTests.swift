@@ -57,6 +57,7 @@ struct ChaosSoakTests {
 
         // The producer: a steady rate, keyed by user, counted independently.
         let expected = Mutex<[String: Float]>([:])
+        let expectedSteps = Mutex(IndependentStepCount())
         let produced = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
             defer { produced.signal() }
@@ -71,6 +72,7 @@ struct ChaosSoakTests {
                 let item = "i\(Int.random(in: 0..<3_000, using: &random))"
                 let type = EventType.allCases[index % 3]
                 expected.withLock { $0["\(user)/\(item)", default: 0] += weights[type]! }
+                expectedSteps.withLock { $0.record(user: user, item: item) }
                 try? producer.send(
                     topic: engagements, key: user,
                     value: #"{"event_id":"s\#(index)","user_id":"\#(user)","item_id":"\#(item)","type":"\#(type.rawValue)","ts":\#(index)}"#
@@ -145,13 +147,18 @@ struct ChaosSoakTests {
         let stored = try state.interactionWeights()
         let counted = expected.withLock { $0 }
         let differing = Set(stored.keys).union(counted.keys).filter { stored[$0] != counted[$0] }
+        let steps = try state.transitionWeights()
+        let countedSteps = expectedSteps.withLock { $0.weights }
+        let differingSteps = Set(steps.keys).union(countedSteps.keys).filter { steps[$0] != countedSteps[$0] }
         let deadLetters = try state.loadDeadLetters()
         #expect(stopped.allSatisfy { $0 == 0 }, "exit statuses on SIGTERM: \(stopped)")
         #expect(!exits.contains(0), "a daemon that stops on its own says it failed (systemd restarts only those)")
         #expect(applied() == Int64(eventCount))
         #expect(differing.isEmpty, "\(differing.count) of \(counted.count) pairs differ")
+        #expect(differingSteps.isEmpty, "\(differingSteps.count) of \(countedSteps.count) transitions differ")
         #expect(deadLetters.isEmpty)
         if !stopped.allSatisfy({ $0 == 0 }) || exits.contains(0) || applied() != Int64(eventCount) || !differing.isEmpty
+            || !differingSteps.isEmpty
             || !deadLetters.isEmpty
         {
             for (index, daemon) in logs.enumerated() { print("soak: daemon \(index)'s log ends:\n\(daemon.output.suffix(6_000))") }

@@ -23,11 +23,7 @@ struct ServeCrashSafetyTests {
         let producer = try KafkaProducer(properties: ["bootstrap.servers": brokers, "linger.ms": "5"])
         var random = SplitMix64(seed: 17)
         var expected: [String: Float] = [:]
-        // Keyed by user, a user's events stay in order. An event that
-        // changes the user's item steps to it from each of the user's last 3
-        // distinct items (the item itself skipped), the k-th weighing 2^(1-k).
-        var expectedSteps: [String: Float] = [:]
-        var recent: [String: [String]] = [:]
+        var expectedSteps = IndependentStepCount()
         let weights: [EventType: Float] = [.view: 1, .click: 2, .like: 4]
         let eventCount = 20_000
         for index in 0..<eventCount {
@@ -35,14 +31,7 @@ struct ServeCrashSafetyTests {
             let item = "i\(Int.random(in: 0..<800, using: &random))"
             let type = EventType.allCases[index % 3]
             expected["\(user)/\(item)", default: 0] += weights[type]!
-            var items = recent[user] ?? []
-            if let last = items.first, last != item {
-                for (k, from) in items.prefix(3).enumerated() where from != item {
-                    expectedSteps["\(from)>\(item)", default: 0] += pow(2, -Float(k))
-                }
-            }
-            items.removeAll { $0 == item }
-            recent[user] = [item] + items
+            expectedSteps.record(user: user, item: item)
             try producer.send(
                 topic: engagements, key: user,
                 value: #"{"event_id":"c\#(index)","user_id":"\#(user)","item_id":"\#(item)","type":"\#(type.rawValue)","ts":\#(index)}"#)
@@ -90,8 +79,8 @@ struct ServeCrashSafetyTests {
         let differing = Set(stored.keys).union(expected.keys).filter { stored[$0] != expected[$0] }
         #expect(differing.isEmpty, "\(differing.count) pairs differ after \(kills) kills at \(progressAtKills)")
         let steps = try state.transitionWeights()
-        let differingSteps = Set(steps.keys).union(expectedSteps.keys).filter { steps[$0] != expectedSteps[$0] }
-        #expect(differingSteps.isEmpty, "\(differingSteps.count) of \(expectedSteps.count) transitions differ")
+        let differingSteps = Set(steps.keys).union(expectedSteps.weights.keys).filter { steps[$0] != expectedSteps.weights[$0] }
+        #expect(differingSteps.isEmpty, "\(differingSteps.count) of \(expectedSteps.weights.count) transitions differ")
         #expect(consumed() == Int64(eventCount + 50))
         #expect(try state.loadDeadLetters().isEmpty)
     }
