@@ -52,7 +52,7 @@ struct TransitionCompactionTests {
         try commit(batches: 3...3, steps: 40, connection, compaction)
         try await waitForFolds(1, compaction)
         #expect(compaction.folds == 1)
-        #expect(try compaction.storedRows == 40 && state.countTransitionRows() == 40)
+        #expect(try compaction.storedRows == 40 && state.loadTransitions().count == 40)
         #expect(try state.loadTransitions().allSatisfy { $0.weight == 3 && $0.modelVersion == 3 })
 
         // Steps that never repeat are never folded, however many rows they make.
@@ -66,7 +66,7 @@ struct TransitionCompactionTests {
             compaction.committed(rows: 50, steps: 40 + 50 * Int(version - 3))
         }
         try await Task.sleep(for: .milliseconds(200))
-        #expect(try compaction.folds == 1 && compaction.storedRows == 290 && state.countTransitionRows() == 290)
+        #expect(try compaction.folds == 1 && compaction.storedRows == 290 && state.loadTransitions().count == 290)
     }
 
     @Test func aDaemonThatLostTheLeadFoldsNothing() async throws {
@@ -76,6 +76,6 @@ struct TransitionCompactionTests {
         try connection.execute("update leadership set epoch = epoch + 1, holder = 'new'")
         try commit(batches: 1...3, steps: 10, connection, compaction)
         try await waitForFolds(1, compaction)
-        #expect(try compaction.folds == 1 && StateRepository(connection: connection).countTransitionRows() == 30)
+        #expect(try compaction.folds == 1 && StateRepository(connection: connection).loadTransitions().count == 30)
     }
 }

@@ -99,7 +99,7 @@ struct RepositoryRoundTripTests {
         // The same batch again (a retry after a lost acknowledgement) counts once.
         try BatchTransaction(connection: connection).commit(update)
         #expect(try count(5, 8) == 18)
-        #expect(try state.countTransitionRows() == 301)
+        #expect(try state.loadTransitions().count == 301)
     }
 
     @Test func foldingTransitionRowsKeepsEveryCountAndSparesConcurrentBatches() throws {
@@ -136,7 +136,7 @@ struct RepositoryRoundTripTests {
         expected[.init(from: 0, to: 10), default: 0] += 4
         #expect(before == 150 && after == pairs && pairs < 150)
         #expect(try stored() == expected)
-        #expect(try state.countTransitionRows() == pairs + 1)
+        #expect(try state.loadTransitions().count == pairs + 1)
         // Folded rows keep the newest version: a retry of the last batch still counts once.
         try BatchTransaction(connection: connection).commit(writes)
         #expect(try stored() == expected)

@@ -8,6 +8,14 @@ public enum ModelPersistence {
     /// The stored model, or a new one for an empty database; refuses a
     /// stored dimension other than the configured one.
     public static func load(_ state: StateRepository, configuration: ModelConfiguration) throws -> RecommenderModel {
+        try loadCountingTransitionRows(state, configuration: configuration).model
+    }
+
+    /// `load`, with the number of transition rows it read (what
+    /// `TransitionCompaction` starts from).
+    static func loadCountingTransitionRows(
+        _ state: StateRepository, configuration: ModelConfiguration
+    ) throws -> (model: RecommenderModel, transitionRows: Int) {
         if let metadata = try state.loadMetadata(), metadata.dimension != configuration.dimension {
             throw ModelRestoreError(
                 reason: "the database holds a model of dimension \(metadata.dimension); model.dimension is \(configuration.dimension)")
@@ -41,7 +49,7 @@ public enum ModelPersistence {
         {
             snapshot.blend = (tuning.map(\.hits), tuning.map(\.wins), current, Int(tuning[current].tests))
         }
-        return try RecommenderModel(configuration: configuration, restoring: snapshot)
+        return (try RecommenderModel(configuration: configuration, restoring: snapshot), snapshot.transitions.count)
     }
 
     /// The version that published lists and written vectors carry: the

@@ -35,7 +35,7 @@ final class TransitionCompaction: Sendable {
         var folds = 0
     }
 
-    /// `storedRows`: the rows the table holds now (`StateRepository.countTransitionRows`).
+    /// `storedRows`: the rows the table holds now (those the model was restored from).
     init(
         storedRows: Int, database: ReconnectingConnection, leadership: Leadership, logger: Logger,
         minimumRows: Int = TransitionCompaction.defaultMinimumRows

@@ -81,7 +81,7 @@ public final class IngestPipeline: Sendable {
             try state.saveMetadata(
                 dimension: configuration.model.dimension, hyperparameters: ModelPersistence.hyperparameters(configuration.model),
                 modelVersion: ModelPersistence.version(of: loaded.model))
-            return (loaded.model, loaded.recentEventIDs, try state.countTransitionRows())
+            return loaded
         }
         health.succeeded(.postgres)
         health.modelLoaded()

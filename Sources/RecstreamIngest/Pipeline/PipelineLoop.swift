@@ -249,7 +249,7 @@ final class PipelineLoop: @unchecked Sendable {
         } else {
             isolation = (max(1, refusal.records / 2), refusal.nextOffsets)
         }
-        let (reloaded, recentEventIDs) = try database.run { try Self.loadState(StateRepository(connection: $0), configuration) }
+        let (reloaded, recentEventIDs, _) = try database.run { try Self.loadState(StateRepository(connection: $0), configuration) }
         model = reloaded
         listScoring.forgetClusters()
         modelVersion = ModelPersistence.version(of: reloaded)
@@ -267,15 +267,14 @@ final class PipelineLoop: @unchecked Sendable {
             metadata: ["batch_limit": "\(isolation?.limit ?? 1)", "refused_records": "\(refusal.records)"])
     }
 
-    /// What the pipeline has learned, as PostgreSQL holds it: the model and
-    /// the duplicate window's event ids.
+    /// What the pipeline has learned, as PostgreSQL holds it: the model,
+    /// the duplicate window's event ids, and how many transition rows
+    /// hold the model's steps.
     static func loadState(
         _ state: StateRepository, _ configuration: DaemonConfiguration
-    ) throws -> (model: RecommenderModel, recentEventIDs: [String]) {
-        (
-            try ModelPersistence.load(state, configuration: configuration.model),
-            try state.loadRecentEventIDs(limit: configuration.dedupWindowEvents)
-        )
+    ) throws -> (model: RecommenderModel, recentEventIDs: [String], transitionRows: Int) {
+        let (model, transitionRows) = try ModelPersistence.loadCountingTransitionRows(state, configuration: configuration.model)
+        return (model, try state.loadRecentEventIDs(limit: configuration.dedupWindowEvents), transitionRows)
     }
 
     /// Whether the committed positions reached `end` in every partition still owned.

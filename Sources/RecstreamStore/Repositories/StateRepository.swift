@@ -135,11 +135,6 @@ public struct StateRepository: Sendable {
         try connection.read(BulkTables.transitions, "")
     }
 
-    /// How many transition rows are stored (`compactTransitions` folds them).
-    public func countTransitionRows() throws -> Int {
-        Int(try connection.execute("select count(*) from item_transitions").text(row: 0, column: 0) ?? "") ?? 0
-    }
-
     public func loadBlendTuning() throws -> [BlendTuningRow] {
         try connection.read(BulkTables.blendTuning, "order by popularity_weight, transition_weight")
     }
