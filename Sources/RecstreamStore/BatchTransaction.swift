@@ -25,7 +25,7 @@ public struct BatchWrites: Sendable {
     /// against its dimension).
     public var metadata: (dimension: Int, hyperparameters: String)?
     /// Whether the batch commits records noted as suspects (`CrashGuardRepository`):
-    /// its transaction deletes the notes.
+    /// its transaction deletes the notes its offsets pass.
     public var clearsSuspects = false
     /// Whether the batch also forgets every partition's count of starts from the same offset.
     public var clearsStarts = false

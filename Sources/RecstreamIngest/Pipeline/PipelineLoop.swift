@@ -97,10 +97,10 @@ final class PipelineLoop: @unchecked Sendable {
         CrashLoopGuard.stoppedCleanly(database, leadership: writer.leadership)
     }
 
-    /// Commits, as dead letters, the records a previous process died on
+    /// Commits, as dead letters, the records previous processes died on
     /// while applying them one at a time (`CrashLoopGuard`).
     private func deadLetterWhatPreviousRunsDiedOn() throws {
-        guard let writes = try database.run({ try CrashLoopGuard.deadLettersOfPreviousDeaths($0) }) else { return }
+        guard let writes = try database.run({ try crashGuard.settlePreviousDeaths($0, logger: logger) }) else { return }
         var batch = PreparedBatch(writes: writes, records: writes.deadLetters.count)
         for letter in writes.deadLetters {
             batch.observed.records += 1
@@ -118,7 +118,7 @@ final class PipelineLoop: @unchecked Sendable {
 
     private func collectBatch(until stopRequested: () -> Bool) throws {
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(configuration.batchMaxWaitMs) * 1_000_000
-        let limit = min(batchSize.limit, isolation?.limit ?? .max)
+        let limit = min(batchSize.limit, isolation?.limit ?? .max, crashGuard.firstBatchLimit ?? .max)
         while pending.count < limit && !stopRequested() {
             health.beat()
             let now = DispatchTime.now().uptimeNanoseconds
@@ -139,13 +139,19 @@ final class PipelineLoop: @unchecked Sendable {
     }
 
     /// Flushes the collected records: in one batch, or, while the crash
-    /// guard suspects them, one record at a time.
+    /// guard suspects them, one record at a time. The first batch of the
+    /// process is committed before the next is learned (`CrashLoopGuard`).
     private func flushPending() throws {
         guard !pending.isEmpty else { return }
+        let isFirst = crashGuard.firstBatchLimit != nil
         try crashGuard.beganApplying(pending, database, leadership: writer.leadership, logger: logger)
         let records = pending
         pending = []
-        guard crashGuard.suspectsRemaining > 0 else { return try flush(records) }
+        guard crashGuard.suspectsRemaining > 0 else {
+            try flush(records)
+            if isFirst { try committer.drain() }
+            return
+        }
         // One at a time, each noted first, until the suspects are through.
         for (index, record) in records.enumerated() {
             guard crashGuard.suspectsRemaining > 0 else { return try flush(Array(records[index...])) }

@@ -40,6 +40,7 @@ public struct Migration: Sendable, Equatable {
         Migration(fileName: "010_transitions.sql", bytes: PackageResources._10_transitions_sql),
         Migration(fileName: "011_blend_weights.sql", bytes: PackageResources._11_blend_weights_sql),
         Migration(fileName: "012_transition_steps.sql", bytes: PackageResources._12_transition_steps_sql),
+        Migration(fileName: "013_suspect_applications.sql", bytes: PackageResources._13_suspect_applications_sql),
     ]
 }
 

@@ -1,7 +1,8 @@
 /// The durable notes that stop a record which crashes the daemon from
-/// crashing it forever (schema version 9): per partition, how many starts in
-/// a row began applying its records from the same stored offset, and the records applied
-/// one at a time after that, each noted before it is applied. Every write
+/// crashing it forever (schema versions 9 and 13): per partition, how many
+/// starts in a row began applying its records from the same stored offset,
+/// and the records applied one at a time after that, each noted before it
+/// is applied, with how many processes began applying it alone. Every write
 /// is fenced by the writer epoch: a daemon that lost the lead notes nothing.
 public struct CrashGuardRepository: Sendable {
     public let connection: PostgresConnection
@@ -53,13 +54,14 @@ public struct CrashGuardRepository: Sendable {
         }
     }
 
-    /// Notes, committed, that `record` is about to be applied.
+    /// Notes, committed, that `record` is about to be applied alone: once
+    /// more when it is noted already (its `applications` is not read).
     public func noteSuspect(_ record: SuspectRecord, epoch: Int64) throws {
         try connection.execute(
             """
             insert into suspect_records (topic, partition, "offset", key, payload)
             select $1, $2, $3, decode($4, 'hex'), decode($5, 'hex') from leadership where epoch = $6
-            on conflict do nothing
+            on conflict (topic, partition, "offset") do update set applications = suspect_records.applications + 1
             """,
             [
                 record.topic, String(record.partition), String(record.offset), record.key.map(Self.hex), Self.hex(record.payload),
@@ -71,18 +73,24 @@ public struct CrashGuardRepository: Sendable {
     /// never committed them.
     public func loadSuspects() throws -> [SuspectRecord] {
         let result = try connection.execute(
-            #"select topic, partition, "offset", encode(key, 'hex'), encode(payload, 'hex') from suspect_records order by 1, 2, 3"#)
+            #"select topic, partition, "offset", encode(key, 'hex'), encode(payload, 'hex'), applications from suspect_records order by 1, 2, 3"#
+        )
         return (0..<result.rowCount).map { row in
             SuspectRecord(
                 topic: result.text(row: row, column: 0)!, partition: Int32(result.text(row: row, column: 1)!)!,
                 offset: Int64(result.text(row: row, column: 2)!)!, key: result.text(row: row, column: 3).map(Self.bytes),
-                payload: Self.bytes(result.text(row: row, column: 4)!))
+                payload: Self.bytes(result.text(row: row, column: 4)!), applications: Int(result.text(row: row, column: 5)!)!)
         }
     }
 
-    /// Deletes every note (inside the transaction that commits the noted records).
+    /// Deletes the notes of the records the stored offsets have passed
+    /// (inside the transaction that commits them, after their offsets).
     public func clearSuspects() throws {
-        try connection.execute("delete from suspect_records")
+        try connection.execute(
+            """
+            delete from suspect_records as noted using consumer_offsets as stored
+            where stored.topic = noted.topic and stored.partition = noted.partition and noted."offset" < stored.next_offset
+            """)
     }
 
     static func hex(_ bytes: [UInt8]) -> String {
@@ -102,19 +110,22 @@ public struct CrashGuardRepository: Sendable {
     }
 }
 
-/// A consumed record, as noted before it is applied.
+/// A consumed record, as noted before it is applied alone.
 public struct SuspectRecord: Sendable, Equatable {
     public var topic: String
     public var partition: Int32
     public var offset: Int64
     public var key: [UInt8]?
     public var payload: [UInt8]
+    /// How many processes began applying it alone.
+    public var applications: Int
 
-    public init(topic: String, partition: Int32, offset: Int64, key: [UInt8]?, payload: [UInt8]) {
+    public init(topic: String, partition: Int32, offset: Int64, key: [UInt8]?, payload: [UInt8], applications: Int = 1) {
         self.topic = topic
         self.partition = partition
         self.offset = offset
         self.key = key
         self.payload = payload
+        self.applications = applications
     }
 }

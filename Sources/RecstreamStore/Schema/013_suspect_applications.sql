@@ -1,0 +1,11 @@
+-- recstream schema, version 13: a record becomes a dead letter only when
+-- two processes died applying it alone.
+--
+-- A kill from outside (kill -9, a host lost) can land while the daemon
+-- applies records one at a time, and its note then names an innocent
+-- record. `applications` counts the processes that began applying the
+-- noted record alone: the next start applies a record noted once alone
+-- again, and only one noted twice is a dead letter. A record that really
+-- crashes the daemon costs one death more; an innocent one would need two
+-- outside kills in the instant it is applied.
+alter table suspect_records add column applications integer not null default 1 check (applications >= 1);
