@@ -12,6 +12,8 @@ final class KafkaClient: @unchecked Sendable {
     let state: KafkaClientState
     /// Topic handles by name, for the legacy produce API (rd_kafka_producev is variadic).
     private var topics: [String: OpaquePointer] = [:]
+    /// `rd_kafka_destroy_flags` flags for `deinit`.
+    var destroyFlags: Int32 = 0
 
     init(kind: Kind, properties: [String: String], logger: Logger) throws {
         let conf = rd_kafka_conf_new()!
@@ -101,7 +103,7 @@ final class KafkaClient: @unchecked Sendable {
 
     deinit {
         for topic in topics.values { rd_kafka_topic_destroy(topic) }
-        rd_kafka_destroy(handle)
+        rd_kafka_destroy_flags(handle, destroyFlags)
     }
 
     /// The topic handle for `name`, created on first use.

@@ -141,6 +141,23 @@ public final class KafkaConsumer: @unchecked Sendable {
         rd_kafka_consumer_close(client.handle)
     }
 
+    /// Gives the consumer up without leaving the group: its release (or the
+    /// process's exit) sends no LeaveGroup request and serves no
+    /// revocation, and the group drops the member once its session times
+    /// out (`session.timeout.ms`), as if the process had died. Until the
+    /// release it stays a member. No other call may follow.
+    ///
+    /// For a member fenced out while another daemon joins the group: Tansu
+    /// 0.6 never finishes a rebalance that a member leaves in the middle of
+    /// (every member's join waits forever after it), but finishes one whose
+    /// member lapses. Against Kafka it costs the joining member at most one
+    /// session timeout.
+    public func abandon() {
+        guard !closed else { return }
+        closed = true
+        client.destroyFlags = RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE
+    }
+
     /// Whether any partition is assigned to this member now.
     private var hasAssignment: Bool {
         var partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?

@@ -122,7 +122,8 @@ public final class IngestPipeline: Sendable {
     /// The calling thread becomes the pipeline thread.
     public func run() throws {
         defer {
-            consumer.close()
+            // A daemon fenced out does not leave the group: the new leader may be joining it (`KafkaConsumer.abandon`).
+            if leadership.lostReason == nil { consumer.close() } else { consumer.abandon() }
             leadership.release()
         }
         // The pipeline makes many small BLAS calls per batch and parallelises
