@@ -264,7 +264,9 @@ struct RepositoryRoundTripTests {
         // In a key=value conninfo the last setting of a keyword wins.
         let reader = try PostgresConnection(conninfo: database.url + " user=\(login)")
 
-        for readable in ["user_recommendations", "user_recommendations_flat", "item_related", "item_related_flat", "popular_items"] {
+        for readable in [
+            "user_recommendations", "user_recommendations_flat", "item_related", "item_related_flat", "popular_items", "item_attributes",
+        ] {
             #expect(throws: Never.self) { try reader.execute("select * from \(readable)") }
         }
         for hidden in [
@@ -279,6 +281,39 @@ struct RepositoryRoundTripTests {
         #expect(sqlState(of: { try reader.execute("update user_recommendations set scores = '{2}'") }) == "42501")
         #expect(sqlState(of: { try reader.execute("delete from user_recommendations") }) == "42501")
         #expect(sqlState(of: { try reader.execute("create table sneaky (id int)") }) == "42501")
+    }
+
+    /// The README's query: a user's list among one category, in rank order, as the reader reads it.
+    @Test func theReaderFiltersAUsersListByCategory() throws {
+        let database = try FreshDatabase()
+        let owner = try database.migrated()
+        var writes = BatchWrites()
+        writes.items = (0..<40).map { index in
+            ItemRow(
+                id: Int64(index), externalID: "i\(index)", categories: index % 3 == 0 ? ["shoes", "sale"] : ["hats"], uploader: "shop",
+                title: nil)
+        }
+        try BatchTransaction(connection: owner).commit(writes)
+        // The list ranks rows 39, 38, ..., 0: the shoes among them are the multiples of 3, highest first.
+        let ranked = Array((0..<40).reversed())
+        try owner.transaction {
+            try RecommendationRepository(connection: owner).publishUserLists([
+                ListRow(id: "u42", itemRows: ranked.map { Int64($0) }, scores: ranked.map { Float($0) }, modelVersion: 1)
+            ])
+        }
+        let login = TestServices.uniqueName("app_reader")
+        try owner.execute("create role \(login) login in role recstream_reader")
+        defer { _ = try? owner.execute("drop role if exists \(login)") }
+        let reader = try PostgresConnection(conninfo: database.url + " user=\(login)")
+
+        let result = try reader.execute(
+            """
+            select f.rank, f.item_id from user_recommendations_flat f join item_attributes a using (item_id)
+            where f.user_id = $1 and $2 = any(a.categories) order by f.rank limit 10
+            """, ["u42", "shoes"])
+        let expected = ranked.enumerated().filter { $0.element % 3 == 0 }.prefix(10)
+        #expect((0..<result.rowCount).map { result.text(row: $0, column: 1)! } == expected.map { "i\($0.element)" })
+        #expect((0..<result.rowCount).map { Int(result.text(row: $0, column: 0)!)! } == expected.map { $0.offset + 1 })
     }
 
     @Test func aLostConnectionIsReplacedOnTheNextAttempt() throws {

@@ -41,6 +41,7 @@ public struct Migration: Sendable, Equatable {
         Migration(fileName: "011_blend_weights.sql", bytes: PackageResources._11_blend_weights_sql),
         Migration(fileName: "012_transition_steps.sql", bytes: PackageResources._12_transition_steps_sql),
         Migration(fileName: "013_suspect_applications.sql", bytes: PackageResources._13_suspect_applications_sql),
+        Migration(fileName: "014_item_attributes.sql", bytes: PackageResources._14_item_attributes_sql),
     ]
 }
 
