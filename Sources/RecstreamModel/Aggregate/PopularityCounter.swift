@@ -45,7 +45,12 @@ public struct PopularityCounter: Sendable {
     /// Recomputes `logCounts` for every item row now.
     public mutating func refreshLogCounts() {
         let factor = exp2(-Double(clock - epoch) / halfLife)
-        logCounts = scaled.map { log1p(Float($0 * factor)) }
+        logCounts = scaled.map { count in
+            let decayed = Float(count * factor)
+            // Below 2^-24, log(1 + x) rounds to x itself: the long tail of
+            // items not seen for many half-lives costs no logarithm.
+            return decayed < 0x1p-24 ? decayed : log1p(decayed)
+        }
     }
 
     /// `logCounts` for item rows `0..<items` (0 for rows added since).
