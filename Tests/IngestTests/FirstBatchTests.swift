@@ -26,11 +26,7 @@ struct FirstBatchTests {
         }
         try producer.flush()
 
-        let pipeline = try IngestPipeline(configuration: configuration, logger: Logger(label: "test"))
-        let running = pipeline.start()
-        let deadline = Date().addingTimeInterval(120)
-        while pipeline.statistics.applied < eventCount && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        try running.stop()
+        try IngestPipeline(configuration: configuration, logger: Logger(label: "test")).drain { $0.applied >= eventCount }
 
         let sizes = try database.connect().execute("select cardinality(event_ids) from processed_event_batches order by seq")
         let batches = (0..<sizes.rowCount).map { Int(sizes.text(row: $0, column: 0)!)! }

@@ -17,14 +17,6 @@ struct IngestPipelineTests {
         return configuration
     }
 
-    /// Runs the pipeline on its own thread until `done` holds (or 120 s pass), then stops it.
-    func drain(_ pipeline: IngestPipeline, until done: @escaping (IngestStatistics) -> Bool) throws {
-        let running = pipeline.start()
-        let deadline = Date().addingTimeInterval(120)
-        while !done(pipeline.statistics) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        try running.stop()
-    }
-
     /// 50,000 engagement events, 6 % of them invalid in six ways and 1 %
     /// resent, plus 500 catalog events.
     @Test func drainsValidAndInvalidEventsIntoExactStateAndDeadLetters() throws {
@@ -85,7 +77,7 @@ struct IngestPipelineTests {
         try producer.flush()
 
         let pipeline = try IngestPipeline(configuration: configuration, logger: Logger(label: "test"))
-        try drain(pipeline) { $0.consumed >= produced }
+        try pipeline.drain { $0.consumed >= produced }
         let statistics = pipeline.statistics
         #expect(statistics.consumed == produced)
         #expect(statistics.duplicates == 500)
@@ -152,12 +144,12 @@ struct IngestPipelineTests {
             )
         }
         try producer.flush()
-        try drain(try IngestPipeline(configuration: configuration, logger: Logger(label: "test"))) { $0.consumed >= produced }
+        try IngestPipeline(configuration: configuration, logger: Logger(label: "test")).drain { $0.consumed >= produced }
 
         try send(configuration.catalogTopic, "fresh", #"{"item_id":"fresh","categories":["g1","g2"],"uploader_id":"up1"}"#)
         try producer.flush()
         let before = produced - 1
-        try drain(try IngestPipeline(configuration: configuration, logger: Logger(label: "test"))) { $0.consumed >= produced - before }
+        try IngestPipeline(configuration: configuration, logger: Logger(label: "test")).drain { $0.consumed >= produced - before }
 
         // Independently: the means of the stored vectors of warm items (>= 2 users).
         let connection = try database.connect()
@@ -193,7 +185,7 @@ struct IngestPipelineTests {
         }
         try producer.flush()
         let beforeLearning = produced - 30
-        try drain(try IngestPipeline(configuration: configuration, logger: Logger(label: "test"))) {
+        try IngestPipeline(configuration: configuration, logger: Logger(label: "test")).drain {
             $0.consumed >= produced - beforeLearning
         }
         let learned = try #require(try state.loadVectors(side: .item).first { $0.id == fresh.id }?.vector)
@@ -239,7 +231,7 @@ struct IngestPipelineTests {
         try producer.send(topic: configuration.catalogTopic, key: "fresh", value: #"{"item_id":"fresh","categories":["g0"]}"#)
         produced += 1
         try producer.flush()
-        try drain(try IngestPipeline(configuration: configuration, logger: Logger(label: "test"))) { $0.consumed >= produced }
+        try IngestPipeline(configuration: configuration, logger: Logger(label: "test")).drain { $0.consumed >= produced }
         try recomputeEveryList(configuration)
 
         let connection = try database.connect()
@@ -321,6 +313,16 @@ extension DaemonConfiguration {
         var configuration = try DaemonConfiguration.onNewTopics(brokers: try TestServices.kafkaBrokers(), prefix: prefix)
         configuration.databaseURL = databaseURL
         return configuration
+    }
+}
+
+extension IngestPipeline {
+    /// Runs the pipeline on its own thread until `done` holds (or 120 s pass), then stops it.
+    func drain(until done: @escaping (IngestStatistics) -> Bool) throws {
+        let running = start()
+        let deadline = Date().addingTimeInterval(120)
+        while !done(statistics) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        try running.stop()
     }
 }
 

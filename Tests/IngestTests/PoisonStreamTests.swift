@@ -102,10 +102,7 @@ struct PoisonStreamTests {
         try producer.flush()
 
         let pipeline = try IngestPipeline(configuration: configuration, logger: Logger(label: "test"))
-        let running = pipeline.start()
-        let deadline = Date().addingTimeInterval(120)
-        while pipeline.statistics.consumed < produced && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        try running.stop()
+        try pipeline.drain { $0.consumed >= produced }
         let statistics = pipeline.statistics
         #expect(statistics.consumed == produced, "the pipeline caught up")
         #expect(statistics.deadLettered == deadLetters)
